@@ -1,0 +1,1 @@
+"""Brokers: the Broker port, the MT5Broker adapter, the simulated terminal and price feeds."""

@@ -1,0 +1,1 @@
+"""Domain values: frozen dataclasses and enums shared by every room of the engine."""
