@@ -1,4 +1,4 @@
-"""The engine's event bus: typed events, bounded per-subscriber queues, never blocking the engine."""
+"""The event bus: typed events, bounded per-subscriber queues; nothing can block the engine."""
 
 from __future__ import annotations
 

@@ -50,6 +50,10 @@ class Broker(Protocol):
 
     async def deals(self, since: datetime, until: datetime) -> tuple[Deal, ...]: ...
 
+    async def position_deals(self, ticket: int) -> tuple[Deal, ...]:
+        """The IN and OUT deals of one position (MT5: history_deals_get(position=ticket))."""
+        ...
+
     async def find_by_client_id(self, client_id: str, since: datetime) -> Position | Deal | None:
         """Look an order up by the client id in its comment (for retries after a timeout)."""
         ...

@@ -94,7 +94,8 @@ class SymbolsSettings(Section):
         broker_names = [self.mapping.get(s, s) for s in self.table]
         dupes = sorted({b for b in broker_names if broker_names.count(b) > 1})
         if dupes:
-            raise ValueError(f"symbols.mapping must be one-to-one; broker names used twice: {dupes}")
+            raise ValueError(
+                f"symbols.mapping must be one-to-one; broker names used twice: {dupes}")
         return self
 
 
@@ -210,7 +211,8 @@ class TierSettings(Section):
 def _tiers() -> dict[str, TierSettings]:
     rows = {"5000": (0.05, 100, 500), "10000": (0.10, 200, 1000), "25000": (0.25, 500, 2500),
             "50000": (0.50, 1000, 5000), "100000": (1.00, 2000, 10000)}
-    return {t: TierSettings(max_lot=a, daily_cap=b, lifetime_cap=c) for t, (a, b, c) in rows.items()}
+    return {t: TierSettings(max_lot=a, daily_cap=b, lifetime_cap=c)
+            for t, (a, b, c) in rows.items()}
 
 
 class RiskSettings(Section):

@@ -1,0 +1,142 @@
+"""Command-line parsing and the non-TUI entry points (ARCHITECTURE §6)."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import getpass
+import json
+import signal
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from core.commands.catalog import build_registry
+from core.commands.spec import Actor, Reply, Surface
+from core.config import ConfigError
+from core.engine import Engine, EngineOptions
+from core.runtime import EngineAlreadyRunning
+
+
+def _common(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--config", type=Path, help="TOML config file (SPEC §11 keys)")
+    parser.add_argument("--data-dir", type=Path, help="data directory (default ./data)")
+    parser.add_argument("--port", type=int, help="webhook/HTTP port (default 80)")
+    parser.add_argument("--mode", choices=("paper", "live"), help="trading mode")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="v5-console", description=(
+        "V5 operator console: TradingView alerts to MetaTrader 5 (paper mode by default)."))
+    _common(parser)
+    parser.add_argument("--headless", action="store_true", help="run without the TUI")
+    sub = parser.add_subparsers(dest="action")
+    p_exec = sub.add_parser("exec", help="run one registry command and print the reply")
+    _common(p_exec)
+    p_exec.add_argument("command", help='e.g. "/status" or "/positions"')
+    p_exec.add_argument("--json", action="store_true", help="print the reply as JSON")
+    p_exec.add_argument("--yes", action="store_true", help="confirm a dangerous command")
+    p_cmds = sub.add_parser("commands", help="list the command registry")
+    _common(p_cmds)
+    p_cmds.add_argument("--json", action="store_true")
+    p_replay = sub.add_parser("replay", help="offline run of the full pipeline over bars")
+    _common(p_replay)
+    p_replay.add_argument("bars", type=Path, help="CSV time_utc,open,high,low,close,volume")
+    p_replay.add_argument("--symbol", help="canonical symbol (default: from the file name)")
+    p_replay.add_argument("--alerts", type=Path, help="JSON Lines {time_utc, body}")
+    p_replay.add_argument("--report", type=Path, help="write the report as JSON here")
+    return parser
+
+
+def options_from(args: argparse.Namespace, **extra: object) -> EngineOptions:
+    return EngineOptions(
+        data_dir=args.data_dir or Path("data"), config_path=args.config, mode=args.mode,
+        port=args.port, **extra)  # type: ignore[arg-type]
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        if args.action == "exec":
+            from console.exec_client import run_exec
+
+            return run_exec(args)
+        if args.action == "commands":
+            return list_commands(args.json)
+        if args.action == "replay":
+            from core.replay import run_replay_cli
+
+            return run_replay_cli(args.bars, args.symbol, args.alerts, args.report,
+                                  options_from(args, webhook=False, market=False))
+        if args.headless:
+            return asyncio.run(run_headless(options_from(args, log_to_stderr=True)))
+        from console.app import run_tui
+
+        return run_tui(options_from(args))
+    except ConfigError as exc:
+        print(f"configuration error: {exc}", file=sys.stderr)
+        return 2
+    except EngineAlreadyRunning as exc:
+        print(str(exc), file=sys.stderr)
+        return 2
+
+
+def list_commands(as_json: bool) -> int:
+    registry = build_registry()
+    specs = registry.specs()
+    if as_json:
+        print(json.dumps([{
+            "name": s.name, "category": s.category.value, "summary": s.summary,
+            "params": [{"name": p.name, "type": p.type, "required": p.required,
+                        "choices": list(p.choices), "presets": list(p.presets),
+                        "min": p.minimum, "max": p.maximum} for p in s.params],
+            "admin": s.admin, "confirm": bool(s.confirm),
+            "aliases": [a.name for a in s.aliases], "plugin_aware": s.plugin_aware,
+        } for s in specs], indent=2, ensure_ascii=False))
+    else:
+        for s in specs:
+            print(f"{s.category.value:<10} {s.usage():<40} {s.summary}")
+    return 0
+
+
+def install_stop_signals(loop: asyncio.AbstractEventLoop, stop: Callable[[], None]) -> None:
+    """SIGINT/SIGTERM (POSIX) or Ctrl+C / Ctrl+Break (Windows) request a clean stop."""
+    wanted = [signal.SIGINT, signal.SIGTERM]
+    if sys.platform == "win32":
+        wanted.append(signal.SIGBREAK)  # type: ignore[attr-defined]
+    for sig in wanted:
+        try:
+            loop.add_signal_handler(sig, stop)
+        except (NotImplementedError, RuntimeError):  # Windows' loop has no add_signal_handler
+            signal.signal(sig, lambda *_: loop.call_soon_threadsafe(stop))
+
+
+async def run_headless(options: EngineOptions) -> int:
+    engine = Engine(options)
+    stop_requested = asyncio.Event()
+    install_stop_signals(asyncio.get_running_loop(), stop_requested.set)
+    await engine.start()
+    print(f"V5 engine running headless ({engine.settings.trading.mode}); "
+          f"webhook: {engine.services.get('webhook', (False, 'off'))[1]}; Ctrl+C stops",
+          flush=True)
+    await stop_requested.wait()
+    await asyncio.wait_for(engine.stop(), timeout=5)
+    return 0
+
+
+def cli_actor() -> Actor:
+    try:
+        user = getpass.getuser()
+    except Exception:  # no login name in some service environments
+        user = "cli"
+    return Actor(Surface.CLI, user, admin=True)
+
+
+def print_reply(reply: Reply, as_json: bool) -> None:
+    if as_json:
+        print(json.dumps(reply.as_dict(), indent=2, ensure_ascii=False))
+    else:
+        print(reply.text())
+        if reply.needs_confirmation:
+            print(f"This command needs confirmation: run it again with --yes "
+                  f"({reply.command_line}).")

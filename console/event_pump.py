@@ -1,0 +1,139 @@
+"""Provides the EventPump: one bus subscription turned into coalesced Textual messages."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+from textual.message import Message
+from textual.message_pump import MessagePump
+
+from console.messages import (
+    AccountChanged,
+    LogBatch,
+    PositionsUpdated,
+    PositionView,
+    ServiceUpdated,
+    TradingStateUpdated,
+)
+from core.domain.orders import Position
+from core.events import (
+    AccountUpdated,
+    Event,
+    LogEmitted,
+    PositionsChanged,
+    ServiceStateChanged,
+    TradingStateChanged,
+)
+
+if TYPE_CHECKING:
+    from core.engine import Engine
+
+INTERESTING: tuple[type[Event], ...] = (
+    AccountUpdated, PositionsChanged, TradingStateChanged, ServiceStateChanged, LogEmitted)
+"""The events the shell's panes show; others are not queued for the console at all."""
+
+
+class EventPump:
+    """Subscribes once (before the engine starts, so start-up logs are seen) and, in a worker,
+    drains the queue in bursts: only the newest account, positions, trading state and per-service
+    state of a burst are posted, log records are posted together. The engine is never blocked:
+    the bus drops the oldest events if the console falls behind."""
+
+    def __init__(self, engine: Engine, target: MessagePump, *, interval: float = 0.05,
+                 max_logs: int = 500) -> None:
+        self.engine = engine
+        self.target = target
+        self.interval = interval
+        """Minimum seconds between two bursts: bounds the UI refresh rate."""
+        self.max_logs = max_logs
+        """Log records kept from one burst (the newest)."""
+        self.subscription = engine.bus.subscribe(INTERESTING, maxsize=5000, name="console")
+        self.bursts = 0
+
+    def snapshot(self) -> None:
+        """Post the engine's current state (after start: panes need it even if nothing moves)."""
+        trading = self.engine.trading
+        if trading is not None:
+            if trading.account is not None:
+                self.target.post_message(AccountChanged(trading.account))
+            self.target.post_message(PositionsUpdated(self.views(trading.positions.values())))
+            self.target.post_message(TradingStateUpdated(trading.paused, trading.pause_reason))
+        for name, (up, detail) in sorted(self.engine.services.items()):
+            self.target.post_message(ServiceUpdated(name, up, detail))
+
+    def views(self, positions: Iterable[Position]) -> tuple[PositionView, ...]:
+        trading = self.engine.trading
+        symbols = self.engine.symbols()
+        rows = []
+        for p in sorted(positions, key=lambda p: p.ticket):
+            meta = trading.meta(p.ticket) if trading is not None else {}
+            spec = symbols.get(p.symbol)
+            rows.append(PositionView(
+                ticket=p.ticket, symbol=p.symbol, side=p.direction.value,
+                kind=str(meta.get("kind") or "—"), volume=p.volume, price_open=p.price_open,
+                sl=p.sl, tp=p.tp, profit=p.profit + p.swap,
+                owner=str(meta.get("strategy") or "external"),
+                digits=spec.digits if spec is not None else 5))
+        return tuple(rows)
+
+    def coalesce(self, events: Iterable[Event]) -> list[Message]:
+        """One burst of events → the messages to post, newest state only."""
+        account: AccountUpdated | None = None
+        positions: PositionsChanged | None = None
+        trading: TradingStateChanged | None = None
+        services: dict[str, ServiceStateChanged] = {}
+        logs: list[LogEmitted] = []
+        for event in events:
+            if isinstance(event, AccountUpdated):
+                account = event
+            elif isinstance(event, PositionsChanged):
+                positions = event
+            elif isinstance(event, TradingStateChanged):
+                trading = event
+            elif isinstance(event, ServiceStateChanged):
+                services[event.service] = event
+            elif isinstance(event, LogEmitted):
+                logs.append(event)
+        out: list[Message] = []
+        if logs:
+            out.append(LogBatch(tuple(logs[-self.max_logs:])))
+        if trading is not None:
+            out.append(TradingStateUpdated(trading.paused, trading.reason))
+        for name in sorted(services):
+            s = services[name]
+            out.append(ServiceUpdated(s.service, s.up, s.detail))
+        if account is not None:
+            out.append(AccountChanged(account.account))
+        if positions is not None:
+            out.append(PositionsUpdated(self.views(positions.positions)))
+        return out
+
+    def flush(self, first: Event | None = None) -> int:
+        """Post everything queued now (after `first`); returns how many events were consumed."""
+        events: list[Event] = [] if first is None else [first]
+        while (event := self.subscription.get_nowait()) is not None:
+            events.append(event)
+        if events:
+            self.bursts += 1
+            for message in self.coalesce(events):
+                self.target.post_message(message)
+        return len(events)
+
+    async def run(self) -> None:
+        """Worker body: wait for an event, let a burst gather, post it; until cancelled."""
+        try:
+            while True:
+                try:
+                    first = await self.subscription.get()
+                except StopAsyncIteration:
+                    return
+                self.flush(first)
+                await asyncio.sleep(self.interval)
+        finally:
+            self.close()
+
+    def close(self) -> None:
+        if not self.subscription.closed:
+            self.subscription.close()

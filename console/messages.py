@@ -1,0 +1,89 @@
+"""Provides the Textual messages that carry engine state from the event pump to the panes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from textual.message import Message
+
+from core.clock import Clock
+from core.domain.orders import Account
+from core.events import LogEmitted
+
+
+@dataclass(frozen=True, slots=True)
+class PositionView:
+    """One open position as the positions pane shows it (engine data plus store metadata)."""
+
+    ticket: int
+    symbol: str
+    side: str
+    kind: str
+    volume: float
+    price_open: float
+    sl: float | None
+    tp: float | None
+    profit: float
+    owner: str
+    digits: int = 5
+
+
+class EngineBuilt(Message):
+    """The engine object exists (settings and clock are readable); it is not started yet."""
+
+    def __init__(self, clock: Clock, timezone: str, mode: str) -> None:
+        super().__init__()
+        self.clock = clock
+        self.timezone = timezone
+        self.mode = mode
+
+
+class EngineStarted(Message):
+    """`engine.start()` returned: the engine is up."""
+
+
+class EngineFailed(Message):
+    """The engine could not be built or started; `error` is the operator-facing reason."""
+
+    def __init__(self, error: str) -> None:
+        super().__init__()
+        self.error = error
+
+
+class EngineStopping(Message):
+    """The console is stopping the engine before it exits."""
+
+
+class AccountChanged(Message):
+    def __init__(self, account: Account) -> None:
+        super().__init__()
+        self.account = account
+
+
+class PositionsUpdated(Message):
+    def __init__(self, positions: tuple[PositionView, ...]) -> None:
+        super().__init__()
+        self.positions = positions
+
+
+class TradingStateUpdated(Message):
+    def __init__(self, paused: bool, reason: str | None) -> None:
+        super().__init__()
+        self.paused = paused
+        self.reason = reason
+
+
+class ServiceUpdated(Message):
+    def __init__(self, service: str, up: bool, detail: str) -> None:
+        super().__init__()
+        self.service = service
+        self.up = up
+        self.detail = detail
+
+
+class LogBatch(Message):
+    """Log records emitted since the previous batch, oldest first."""
+
+    def __init__(self, records: tuple[LogEmitted, ...]) -> None:
+        super().__init__()
+        self.records = records

@@ -1,0 +1,88 @@
+"""SYSTEM commands: /status, /pause, /resume, /help (SPEC §10.2.1)."""
+
+from __future__ import annotations
+
+from core.clock import fmt_header
+from core.commands.spec import Category, CommandContext, CommandError, CommandSpec, Param, Reply
+from core.domain.enums import PauseReason, Severity
+
+
+def money(value: float | None) -> str:
+    return "—" if value is None else f"${value:,.2f}"
+
+
+async def status(ctx: CommandContext) -> Reply:
+    engine = ctx.engine
+    trading = engine.trading
+    if trading is None:
+        raise CommandError("the engine is not started")
+    account = trading.account
+    state = f"PAUSED ({trading.pause_reason})" if trading.paused else "RUNNING"
+    floating = sum(p.profit for p in trading.positions.values())
+    lines = [
+        f"{state} · {engine.settings.trading.mode.upper()} · bridge {engine.settings.bridge.mode}",
+        f"Time: {fmt_header(engine.clock.now(), engine.settings.display.timezone)}",
+        f"Balance {money(account.balance if account else None)} · "
+        f"Equity {money(account.equity if account else None)}",
+        f"Open trades: {len(trading.positions)} · floating {money(floating)}",
+    ]
+    for name, (up, detail) in sorted(engine.services.items()):
+        lines.append(f"{name}: {'UP' if up else 'DOWN'} — {detail}")
+    return Reply(title="Status", lines=tuple(lines), data=engine.status_dict())
+
+
+async def pause(ctx: CommandContext) -> Reply:
+    trading = ctx.engine.trading
+    if trading is None:
+        raise CommandError("the engine is not started")
+    if trading.paused:
+        return Reply(title="Already paused", lines=(f"reason: {trading.pause_reason}",),
+                     data={"paused": True})
+    trading.pause(PauseReason.MANUAL)
+    return Reply(title="Trading paused",
+                 lines=("New orders are blocked; open positions are still managed.",),
+                 severity=Severity.HIGH, data={"paused": True})
+
+
+async def resume(ctx: CommandContext) -> Reply:
+    trading = ctx.engine.trading
+    if trading is None:
+        raise CommandError("the engine is not started")
+    if not trading.paused:
+        return Reply(title="Already running", data={"paused": False})
+    if trading.pause_reason == PauseReason.MT5_DOWN.value and not trading.broker.connected:
+        raise CommandError("MT5 is down; trading resumes when the link is back")
+    trading.resume()
+    return Reply(title="Trading resumed", severity=Severity.HIGH, data={"paused": False})
+
+
+async def help_(ctx: CommandContext) -> Reply:
+    registry = ctx.engine.registry
+    wanted = ctx.args.get("category")
+    lines: list[str] = []
+    for category in Category:
+        if wanted and category.value != wanted:
+            continue
+        specs = registry.specs(category)
+        if not specs:
+            continue
+        lines.append(f"{category.value}")
+        for spec in specs:
+            marks = ("🔒" if spec.admin else "") + ("⚠" if spec.confirm else "")
+            aliases = ", ".join("/" + a.name for a in spec.aliases)
+            lines.append(f"  {spec.usage()} {marks}— {spec.summary}"
+                         + (f" (aliases: {aliases})" if aliases else ""))
+    return Reply(title="Commands" + (f" · {wanted}" if wanted else ""), lines=tuple(lines))
+
+
+COMMANDS = (
+    CommandSpec("status", Category.SYSTEM, "Running/paused, mode, account, open trades, links",
+                status),
+    CommandSpec("pause", Category.SYSTEM, "Pause trading: no new orders; management continues",
+                pause, confirm=True,
+                effect="Blocks every new order until /resume; open positions stay managed."),
+    CommandSpec("resume", Category.SYSTEM, "Resume trading (refused while MT5 is down)", resume),
+    CommandSpec("help", Category.SYSTEM, "Commands grouped by category", help_,
+                params=(Param("category", "category", required=False,
+                              choices=tuple(c.value for c in Category)),)),
+)

@@ -1,0 +1,301 @@
+"""The Engine: owns every subsystem, starts them in order and stops them in reverse (SPEC §3.11)."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+
+from core.brokers.factory import BrokerBundle, build_broker
+from core.clock import Clock, SystemClock
+from core.commands.catalog import build_registry
+from core.commands.spec import Actor, Reply
+from core.config import ConfigManager, Secrets, Settings, load_secrets
+from core.domain.enums import PauseReason, TradingMode
+from core.domain.symbols import SymbolSpec
+from core.events import CommandExecuted, EventBus, ServiceStateChanged
+from core.logs import configure_logging, remove_handlers
+from core.market import MarketPump, PositionWatcher
+from core.runtime import DataDirLock, generated_token, write_runtime
+from core.signals.intake import SignalIntake
+from core.signals.model import Outcome, V4Signal
+from core.signals.webhook import WebhookServer
+from core.storage.store import Store
+from core.strategies.trend_store import TrendStore
+from core.strategies.v4_stable import V4StableLogic
+from core.trading.service import TradingService
+
+log = logging.getLogger(__name__)
+OVERRIDES = "config_overrides"
+
+
+@dataclass
+class EngineOptions:
+    """How to start: everything a CLI flag or a test may choose."""
+
+    data_dir: Path = Path("data")
+    config_path: Path | None = None
+    mode: str | None = None
+    host: str | None = None
+    port: int | None = None
+    clock: Clock | None = None
+    secrets: Secrets | None = None
+    webhook: bool = True
+    market: bool = True
+    log_to_stderr: bool = False
+    replay: bool = False  # offline replay: broker calls inline, terminal not persisted
+    config_overrides: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class StepState:
+    name: str
+    state: str = "pending"
+    detail: str = ""
+
+
+class Engine:
+    """One asyncio loop, one engine; front ends talk to it through `execute` and `bus`."""
+
+    def __init__(self, options: EngineOptions) -> None:
+        self.options = options
+        self.data_dir = options.data_dir
+        self.clock: Clock = options.clock or SystemClock()
+        self.bus = EventBus()
+        self.secrets = options.secrets or load_secrets()
+        cli = dict(options.config_overrides)
+        if options.mode:
+            cli["trading.mode"] = options.mode
+        if options.port is not None:
+            cli["webhook.port"] = options.port
+        if options.host:
+            cli["webhook.host"] = options.host
+        self.config = ConfigManager.from_file(options.config_path, cli=cli)
+        self.registry = build_registry()
+        self.api_token = self.secrets.api_token or generated_token()
+        # A demo feed needs a secret to post with; never accept unauthenticated alerts.
+        self.webhook_secret = self.secrets.webhook_secret or generated_token()
+        self.steps = {n: StepState(n) for n in (
+            "config", "store", "broker", "trading", "strategies", "intake", "market", "webhook")}
+        self.services: dict[str, tuple[bool, str]] = {}
+        self.started_at = self.clock.now()
+        self._lock = DataDirLock(self.data_dir)
+        self._tasks: list[asyncio.Task[Any]] = []
+        self._log_handlers: list[logging.Handler] = []
+        self._stopped = asyncio.Event()
+        self.store: Store | None = None
+        self.bundle: BrokerBundle | None = None
+        self.trading: TradingService | None = None
+        self.trends: TrendStore | None = None
+        self.v4: V4StableLogic | None = None
+        self.intake: SignalIntake | None = None
+        self.webhook: WebhookServer | None = None
+        self.market: MarketPump | None = None
+        self._http: aiohttp.ClientSession | None = None
+
+    # -- accessors -------------------------------------------------------------------------
+    @property
+    def settings(self) -> Settings:
+        return self.config.settings
+
+    @property
+    def mode(self) -> TradingMode:
+        return TradingMode(self.settings.trading.mode)
+
+    def symbols(self) -> dict[str, SymbolSpec]:
+        table = self.settings.symbols.table
+        return {name: SymbolSpec(name, r.pip_size, r.digits, r.pip_value, r.contract_size,
+                                 r.volatility, r.min_sl_pips, r.typical_spread_pips)
+                for name, r in table.items() if name in self.settings.symbols.enabled}
+
+    def set_service(self, name: str, up: bool, detail: str) -> None:
+        self.services[name] = (up, detail)
+        self.bus.publish(ServiceStateChanged(name, up, detail))
+
+    # -- lifecycle -------------------------------------------------------------------------
+    async def start(self) -> None:
+        self._lock.acquire()
+        try:
+            await self._start_steps()
+        except BaseException:
+            await self.stop()
+            raise
+
+    async def _start_steps(self) -> None:
+        settings = self.settings
+        self._log_handlers = configure_logging(
+            self.data_dir, settings.app.log_level, self.secrets.secret_values() + [
+                self.api_token, self.webhook_secret], self.bus, self.options.log_to_stderr,
+            settings.app.log_max_mb, settings.app.log_backups)
+        self._mark("config", "ok", f"mode {settings.trading.mode}")
+        self.store = Store(self.data_dir / "store")
+        stored = {d["_key"]: d["value"] for d in self.store.all(OVERRIDES)}
+        if stored:
+            self.config = ConfigManager(self.config.file_data, stored)
+        self.registry.audit_sinks.append(self._audit)
+        self._mark("store", "ok", str(self.data_dir / "store"))
+        self.bundle = build_broker(self.settings, self.secrets, self.data_dir, self.clock,
+                                   inline=self.options.replay, persist=not self.options.replay,
+                                   with_feed=self.options.market,
+                                   demo_secret=lambda: self.webhook_secret)
+        self.trading = TradingService(self.bundle.broker, self.store, self.bus, self.clock,
+                                      lambda: self.settings)
+        try:
+            await self.bundle.broker.connect()
+            self._mark("broker", "ok", self.bundle.description)
+            self.set_service("mt5", True, self.bundle.description)
+        except Exception as exc:  # live: start paused, never fall back to paper by itself
+            self._mark("broker", "degraded", str(exc))
+            self.set_service("mt5", False, str(exc))
+            self.trading.pause(PauseReason.MT5_DOWN)
+        if self.bundle.broker.connected:
+            await self.trading.refresh()
+        self._mark("trading", "ok", "paused" if self.trading.paused else "running")
+        self.trends = TrendStore(self.store)
+        self.v4 = V4StableLogic(self.trading, self.trends, self.clock, lambda: self.settings,
+                                self.symbols)
+        self._mark("strategies", "ok", "V4 stable logic")
+        self.intake = SignalIntake(lambda: self.settings, self.store, self.clock, self.symbols,
+                                   self.bus, self.webhook_secret)
+        requeued = self.intake.recover()
+        self._tasks.append(asyncio.create_task(self.intake.run(self.process_signal),
+                                               name="intake"))
+        self._mark("intake", "ok", f"{requeued} re-queued")
+        self._start_market()
+        if self.options.webhook:
+            await self._start_webhook()
+        else:
+            self._mark("webhook", "off", "not started (offline run)")
+            self.set_service("webhook", False, "off")
+        log.info("Trading system started (%s mode)", self.settings.trading.mode)
+
+    def _start_market(self) -> None:
+        assert self.bundle is not None and self.trading is not None
+        if not self.options.market:
+            self._mark("market", "off", "not started")
+            return
+        if self.bundle.terminal is not None and self.bundle.feed is not None:
+            self.market = MarketPump(
+                self.bundle.feed, self.bundle.terminal, self.bundle.to_broker_symbol,
+                self.trading, self.bus, self.clock, self.settings.paper.tick_seconds,
+                demo=self.bundle.demo, post_alert=self._post_demo_alert)
+            self._tasks.append(asyncio.create_task(self.market.run(), name="market"))
+            self._mark("market", "ok", self.bundle.feed_description)
+        else:
+            watcher = PositionWatcher(self.trading)
+            self._tasks.append(asyncio.create_task(watcher.run(), name="positions"))
+            self._mark("market", "ok", "watching the terminal every 1 s")
+
+    async def _start_webhook(self) -> None:
+        assert self.intake is not None
+        self.webhook = WebhookServer(self.intake, lambda: self.settings, self.clock,
+                                     self.api_token, self.status_dict, self.execute)
+        state = await self.webhook.start(self.settings.webhook.host, self.settings.webhook.port)
+        self._mark("webhook", "ok" if state.up else "degraded", state.detail)
+        self.set_service("webhook", state.up, state.detail if state.up
+                         else f"webhook DOWN: {state.detail}")
+        write_runtime(self.data_dir, state.port, self.api_token)
+
+    async def stop(self) -> None:
+        """Reverse order: stop alerts, drain, stop monitors, persist, release the directory."""
+        if self.intake is not None:
+            self.intake.accepting = False
+            try:
+                await asyncio.wait_for(self.intake.queue.join(), timeout=10)
+            except TimeoutError:
+                log.warning("shutdown: %d alert(s) left queued (processed after restart)",
+                            self.intake.queue.qsize())
+        for task in reversed(self._tasks):
+            task.cancel()
+        for task in self._tasks:
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
+        self._tasks.clear()
+        if self.webhook is not None:
+            await self.webhook.stop()
+        if self._http is not None:
+            await self._http.close()
+            self._http = None
+        if self.bundle is not None:
+            await self.bundle.broker.shutdown()
+        if self.store is not None:
+            log.info("Trading system stopped")
+            self.store.close()
+            self.store = None
+        remove_handlers(self._log_handlers)
+        self._log_handlers = []
+        self._lock.release()
+        self._stopped.set()
+
+    async def wait_stopped(self) -> None:
+        await self._stopped.wait()
+
+    def _audit(self, record: dict[str, Any]) -> None:
+        """Every command invocation, on every surface: who, where, what, result."""
+        if self.store is not None:
+            self.store.append("audit", {"time": self.clock.now().isoformat(), **record})
+        self.bus.publish(CommandExecuted(record["command"], record["surface"], record["actor"],
+                                         record["ok"], record["result"]))
+
+    def _mark(self, step: str, state: str, detail: str) -> None:
+        self.steps[step] = StepState(step, state, detail)
+        level = logging.INFO if state in ("ok", "off") else logging.WARNING
+        log.log(level, "start-up %s: %s (%s)", step, state, detail)
+
+    # -- the signal path ---------------------------------------------------------------------
+    async def process_signal(self, signal: V4Signal) -> Outcome:
+        assert self.v4 is not None
+        return await self.v4.on_signal(signal)
+
+    async def _post_demo_alert(self, alert: Any) -> None:
+        """Demo alerts travel the real HTTP path, like TradingView's (secret already inside)."""
+        if self.webhook is None or not self.webhook.state.up or self.webhook.state.port is None:
+            return
+        if self._http is None:
+            self._http = aiohttp.ClientSession()
+        url = f"http://127.0.0.1:{self.webhook.state.port}{alert.path}"
+        body = alert.body
+        data = json.dumps(body).encode() if isinstance(body, dict) else str(body).encode()
+        try:
+            async with self._http.post(url, data=data) as response:
+                if response.status != 200:
+                    log.warning("demo alert refused by the webhook: HTTP %s", response.status)
+        except aiohttp.ClientError as exc:
+            log.warning("demo alert not delivered: %s", exc)
+
+    # -- surfaces ------------------------------------------------------------------------------
+    async def execute(self, line: str, actor: Actor, confirmed: bool = False) -> Reply:
+        return await self.registry.invoke(self, line, actor, confirmed)
+
+    def status_dict(self) -> dict[str, Any]:
+        trading = self.trading
+        account = trading.account if trading else None
+        positions = sorted(trading.positions.values(), key=lambda p: p.ticket) if trading else []
+        return {
+            "mode": self.settings.trading.mode,
+            "paused": bool(trading and trading.paused),
+            "pause_reason": trading.pause_reason if trading else None,
+            "bridge_mode": self.settings.bridge.mode,
+            "balance": account.balance if account else None,
+            "equity": account.equity if account else None,
+            "open_positions": [
+                {"ticket": p.ticket, "symbol": p.symbol, "direction": p.direction.value,
+                 "volume": p.volume, "price_open": p.price_open, "sl": p.sl, "tp": p.tp,
+                 "profit": p.profit} for p in positions],
+            "queue_length": self.intake.queue.qsize() if self.intake else 0,
+            "last_alert_time": (self.intake.stats.last_alert_at.isoformat()
+                                if self.intake and self.intake.stats.last_alert_at else None),
+            "webhook": self.services.get("webhook", (False, "not started"))[1],
+        }
+
+    def persist_override(self, dotted: str, value: Any) -> None:
+        """Runtime config change: validated first, then stored so it survives restarts."""
+        self.config.set(dotted, value)
+        if self.store is not None:
+            self.store.put(OVERRIDES, dotted, {"value": value})

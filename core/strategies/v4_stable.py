@@ -1,0 +1,141 @@
+"""V4 stable logic, first thin form: trend store updates, aligned entries (Order A), exits.
+
+SPEC §4.1. Dual orders, exit intelligence and chains arrive with #4/#5; what is here is
+real and end to end: an aligned legacy entry becomes one market order with the table SL.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Mapping
+
+from core.brokers.port import BrokerError
+from core.brokers.tagging import magic_for, make_comment, new_client_id
+from core.clock import Clock
+from core.config.settings import Settings
+from core.domain.enums import Direction, OrderKind
+from core.domain.orders import OrderIntent
+from core.domain.symbols import SymbolSpec
+from core.risk.gates import new_order_block
+from core.risk.sizing import risk_lot, table_sl_pips, tier_for
+from core.signals.model import Outcome, V4Signal
+from core.strategies.trend_store import TrendStore
+from core.trading.service import TradingService
+
+log = logging.getLogger(__name__)
+LOGIC_CODES = {"combinedlogic-1": "v4-logic1", "combinedlogic-2": "v4-logic2",
+               "combinedlogic-3": "v4-logic3"}
+TREND_DIRECTION = {Direction.BUY: "BULLISH", Direction.SELL: "BEARISH"}
+
+
+class V4StableLogic:
+    """Decides what a V4Signal does and asks the trading service to do it."""
+
+    def __init__(self, trading: TradingService, trends: TrendStore, clock: Clock,
+                 settings: Callable[[], Settings],
+                 symbols: Callable[[], Mapping[str, SymbolSpec]]) -> None:
+        self.trading = trading
+        self.trends = trends
+        self._clock = clock
+        self._settings = settings
+        self._symbols = symbols
+
+    async def on_signal(self, signal: V4Signal) -> Outcome:
+        kind = signal.signal_type
+        if kind in ("TREND_UPDATE", "BIAS_UPDATE"):
+            reason = self.trends.update(signal.symbol, signal.timeframe, str(signal.direction),
+                                        signal.source_format.value, self._clock.now())
+            outcome = "executed" if reason == "TREND_UPDATED" else "ignored"
+            return Outcome(outcome, reason, f"{signal.symbol} {signal.timeframe} "
+                                             f"{signal.direction}")
+        if kind in ("BUY_SIGNAL", "SELL_SIGNAL"):
+            return await self._entry(signal, Direction(str(signal.direction)))
+        if kind in ("CLOSE_BUY", "CLOSE_SELL"):
+            return await self._close_side(signal, Direction(str(signal.direction)), "EXIT_SIGNAL")
+        if kind in ("REVERSAL_BUY", "REVERSAL_SELL"):
+            new_side = Direction(str(signal.direction))
+            return await self._close_side(signal, new_side.opposite, "REVERSAL")
+        return Outcome("ignored", "NOT_TRADED", f"{kind} is informational for the V4 logic")
+
+    def aligned(self, symbol: str, logic: str, direction: Direction) -> bool:
+        """Both alignment timeframes hold the same non-neutral value matching the side."""
+        cfg = self._settings().logics[logic]
+        values = {self.trends.get(symbol, tf).value for tf in cfg.alignment_timeframes}
+        return values == {TREND_DIRECTION[direction]}
+
+    async def _entry(self, signal: V4Signal, direction: Direction) -> Outcome:
+        settings = self._settings()
+        logic = signal.strategy
+        cfg = settings.logics.get(logic)
+        if cfg is None:
+            return Outcome("ignored", "NO_LOGIC_FOR_TF", f"no V4 logic for {signal.timeframe}")
+        if not cfg.enabled:
+            return Outcome("blocked", "LOGIC_DISABLED", f"{logic} is switched off")
+        await self.trading.refresh()
+        block = new_order_block(settings, self._clock.now(), self.trading.paused,
+                                len(self.trading.positions))
+        if block:
+            return Outcome("blocked", block, _block_text(block, self.trading.pause_reason))
+        if not self.aligned(signal.symbol, logic, direction):
+            tfs = " and ".join(cfg.alignment_timeframes)
+            return Outcome("blocked", "TREND_MISALIGNED",
+                           f"{logic} needs {tfs} both {TREND_DIRECTION[direction]}")
+        if self.trading.owned_by(logic, signal.symbol, direction):
+            return Outcome("rejected", "ALREADY_OPEN",
+                           f"{logic} already holds a {direction.value} on {signal.symbol}")
+        for opposite in self.trading.owned_by(logic, signal.symbol, direction.opposite):
+            await self.trading.close(opposite.ticket, reason="REVERSAL")
+        return await self._place_order_a(signal, logic, direction)
+
+    async def _place_order_a(self, signal: V4Signal, logic: str, direction: Direction
+                             ) -> Outcome:
+        settings = self._settings()
+        spec = self._symbols()[signal.symbol]
+        try:
+            quote = await self.trading.broker.quote(signal.symbol)
+        except BrokerError as exc:
+            return Outcome("rejected", "MT5_ERROR", f"no price for {signal.symbol}: {exc}")
+        price = quote.ask if direction is Direction.BUY else quote.bid
+        account = self.trading.account or await self.trading.broker.account()
+        cfg = settings.logics[logic]
+
+        tier = tier_for(account.balance, settings)
+        sl_pips = table_sl_pips(settings, spec, tier, cfg.sl_multiplier)
+        lot = risk_lot(account.balance, settings, spec, sl_pips, cfg.lot_multiplier)
+        distance = spec.price_distance(sl_pips)
+        sl = spec.round_price(price - direction.sign * distance)
+        tp = spec.round_price(price + direction.sign * distance * settings.dual_orders.rr_ratio)
+        code = LOGIC_CODES[logic]
+        client_id = new_client_id()
+        intent = OrderIntent(
+            client_id=client_id, symbol=signal.symbol, direction=direction, volume=lot.lot,
+            sl=sl, tp=tp, kind=OrderKind.A, strategy=logic,
+            magic=magic_for(code, settings.mt5.magic_base),
+            comment=make_comment(code, OrderKind.A.value, client_id),
+            signal_id=signal.signal_id, group_id=signal.signal_id[:8],
+        )
+        result = await self.trading.place(intent)
+        if not result.ok:
+            return Outcome("rejected", "MT5_ERROR", result.message)
+        return Outcome("executed", "ORDER_PLACED",
+                       f"A #{result.ticket} {direction.value} {lot.lot:.2f} {signal.symbol} "
+                       f"@ {result.price} SL {sl} ({sl_pips:.1f}p) TP {tp}")
+
+    async def _close_side(self, signal: V4Signal, side: Direction, reason: str) -> Outcome:
+        await self.trading.refresh()
+        targets = self.trading.owned_by(signal.strategy, signal.symbol, side)
+        if not targets:
+            return Outcome("ignored", "NO_POSITIONS",
+                           f"no {side.value} of {signal.strategy} on {signal.symbol}")
+        closed = [t.ticket for t in targets
+                  if (await self.trading.close(t.ticket, reason=reason)).ok]
+        return Outcome("executed", reason, f"closed {len(closed)}/{len(targets)}: "
+                       + ", ".join(f"#{t}" for t in closed))
+
+
+def _block_text(code: str, pause_reason: str | None) -> str:
+    return {
+        "PAUSED": f"trading is paused ({pause_reason or 'MANUAL'})",
+        "WEEKEND": "weekend closure (Fri 22:00 to Sun 22:00 UTC)",
+        "MAX_OPEN": "maximum open trades reached",
+    }.get(code, code)

@@ -1,0 +1,1 @@
+"""Trading: order placement, position tracking, pause and panic close."""

@@ -1,0 +1,197 @@
+"""Order placement and position tracking over the Broker port; pause, resume and panic close."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from datetime import timedelta
+from typing import Any
+
+from core.brokers.port import Broker, BrokerError
+from core.clock import Clock
+from core.config.settings import Settings
+from core.domain.enums import Direction, PauseReason
+from core.domain.orders import Account, Deal, OrderIntent, OrderResult, Position
+from core.events import (
+    AccountUpdated,
+    EventBus,
+    OrderRejected,
+    PositionClosed,
+    PositionOpened,
+    PositionsChanged,
+    TradingStateChanged,
+)
+from core.storage.store import Store
+
+log = logging.getLogger(__name__)
+INTENTS = "order_intents"
+POSITIONS = "positions"
+RUNTIME = "runtime"
+TRADES = "trades"
+
+
+@dataclass(frozen=True, slots=True)
+class CloseReport:
+    ticket: int
+    ok: bool
+    profit: float
+    message: str
+
+
+class TradingService:
+    """The only component that sends orders (SPEC §3 step 6)."""
+
+    def __init__(self, broker: Broker, store: Store, bus: EventBus, clock: Clock,
+                 settings: Callable[[], Settings]) -> None:
+        self.broker = broker
+        self._store = store
+        self._bus = bus
+        self._clock = clock
+        self._settings = settings
+        self.positions: dict[int, Position] = {}
+        self.account: Account | None = None
+        state = store.get(RUNTIME, "trading") or {}
+        self.paused: bool = bool(state.get("paused", False))
+        self.pause_reason: str | None = state.get("reason")
+        self.closed_today = 0
+
+    # -- state ---------------------------------------------------------------------------
+    def meta(self, ticket: int) -> dict[str, Any]:
+        return self._store.get(POSITIONS, str(ticket)) or {}
+
+    def owned_by(self, strategy: str, symbol: str, direction: Direction | None = None
+                 ) -> list[Position]:
+        return [p for p in self.positions.values()
+                if p.symbol == symbol and self.meta(p.ticket).get("strategy") == strategy
+                and (direction is None or p.direction is direction)]
+
+    def pause(self, reason: PauseReason) -> None:
+        self.paused, self.pause_reason = True, reason.value
+        self._store.put(RUNTIME, "trading", {"paused": True, "reason": reason.value})
+        self._bus.publish(TradingStateChanged(paused=True, reason=reason.value))
+
+    def resume(self) -> None:
+        self.paused, self.pause_reason = False, None
+        self._store.put(RUNTIME, "trading", {"paused": False, "reason": None})
+        self._bus.publish(TradingStateChanged(paused=False, reason=None))
+
+    # -- orders --------------------------------------------------------------------------
+    async def place(self, intent: OrderIntent) -> OrderResult:
+        """Send once: the intent is stored first; a retry after a crash looks it up instead."""
+        known = self._store.get(INTENTS, intent.client_id)
+        if known and known.get("status") == "filled":
+            return OrderResult(True, 10009, "already filled", ticket=known.get("ticket"))
+        if known and known.get("status") == "sending":
+            found = await self.broker.find_by_client_id(intent.client_id,
+                                                        self._clock.now() - timedelta(days=7))
+            if isinstance(found, Position):
+                self._filled(intent, found.ticket, found.price_open)
+                return OrderResult(True, 10009, "found after restart", ticket=found.ticket,
+                                   price=found.price_open)
+        record = {**_intent_doc(intent), "status": "sending",
+                  "created_at": self._clock.now().isoformat()}
+        self._store.put(INTENTS, intent.client_id, record)
+        result = await self.broker.place_market(intent)
+        if result.ok and result.ticket is not None:
+            self._filled(intent, result.ticket, result.price)
+            await self.refresh()
+            position = self.positions.get(result.ticket)
+            if position is not None:
+                self._bus.publish(PositionOpened(position, intent.strategy, intent.signal_id))
+        else:
+            self._store.update(INTENTS, intent.client_id, status="failed",
+                               retcode=result.retcode, message=result.message)
+            log.warning("order %s %s %s refused: %s", intent.direction.value, intent.volume,
+                        intent.symbol, result.message)
+            self._bus.publish(OrderRejected(intent.symbol, intent.direction.value,
+                                            result.message, result.retcode))
+        return result
+
+    def _filled(self, intent: OrderIntent, ticket: int, price: float | None) -> None:
+        self._store.update(INTENTS, intent.client_id, status="filled", ticket=ticket)
+        self._store.put(POSITIONS, str(ticket), {
+            "ticket": ticket, "client_id": intent.client_id, "strategy": intent.strategy,
+            "kind": intent.kind.value, "signal_id": intent.signal_id,
+            "group_id": intent.group_id, "symbol": intent.symbol,
+            "direction": intent.direction.value, "entry": price,
+            "opened_at": self._clock.now().isoformat(),
+        })
+
+    async def close(self, ticket: int, volume: float | None = None,
+                    reason: str = "MANUAL") -> OrderResult:
+        result = await self.broker.close_position(ticket, volume)
+        if result.ok:
+            if self.meta(ticket):
+                self._store.update(POSITIONS, str(ticket), close_reason=reason)
+            await self.refresh()
+        return result
+
+    async def close_all(self, reason: str = "PANIC") -> list[CloseReport]:
+        """SPEC §5.5.2: pause (PANIC) then close every system-owned position at market."""
+        self.pause(PauseReason.PANIC)
+        await self.refresh()
+        reports = []
+        for ticket in sorted(self.positions):
+            before = self.positions[ticket]
+            result = await self.close(ticket, reason=reason)
+            profit = before.profit if result.ok else 0.0
+            reports.append(CloseReport(ticket, result.ok, profit, result.message))
+        return reports
+
+    # -- watching the terminal -------------------------------------------------------------
+    async def refresh(self) -> None:
+        """Read positions and account; turn vanished positions into closed-trade records."""
+        try:
+            current = {p.ticket: p for p in await self.broker.positions()}
+            account = await self.broker.account()
+        except BrokerError as exc:
+            log.warning("broker refresh failed: %s", exc)
+            return
+        gone = [t for t in self.positions if t not in current]
+        self.positions = current
+        self.account = account
+        for ticket in gone:
+            await self._record_close(ticket)
+        self._bus.publish(PositionsChanged(tuple(sorted(current.values(),
+                                                        key=lambda p: p.ticket))))
+        self._bus.publish(AccountUpdated(account))
+
+    async def _record_close(self, ticket: int) -> None:
+        meta = self.meta(ticket)
+        now = self._clock.now()
+        deals = list(await self.broker.position_deals(ticket))
+        outs = [d for d in deals if d.entry == "OUT"]
+        ins = [d for d in deals if d.entry == "IN"]
+        profit = round(sum(d.profit + d.commission + d.swap for d in outs), 2)
+        last = outs[-1] if outs else None
+        reason = _close_reason(last, meta)
+        direction = ins[0].direction if ins else Direction(meta.get("direction", "BUY"))
+        record = {
+            **meta, "ticket": ticket, "symbol": last.symbol if last else meta.get("symbol"),
+            "direction": direction.value, "volume": round(sum(d.volume for d in ins), 2),
+            "price_open": ins[0].price if ins else meta.get("entry"),
+            "price_close": last.price if last else None, "profit": profit,
+            "close_reason": reason, "closed_at": now.isoformat(),
+        }
+        self._store.append(TRADES, record)
+        self._store.delete(POSITIONS, str(ticket))
+        self.closed_today += 1
+        self._bus.publish(PositionClosed(
+            ticket=ticket, symbol=str(record["symbol"]), direction=direction.value,
+            volume=float(record["volume"] or 0), price_open=float(record["price_open"] or 0),
+            price_close=float(record["price_close"] or 0), profit=profit, reason=reason,
+            deals=tuple(deals)))
+
+
+def _close_reason(last: Deal | None, meta: dict[str, Any]) -> str:
+    if last is not None and last.reason in ("SL", "TP"):
+        return last.reason
+    return str(meta.get("close_reason") or (last.reason if last else "UNKNOWN"))
+
+
+def _intent_doc(intent: OrderIntent) -> dict[str, Any]:
+    doc = asdict(intent)
+    doc["direction"] = intent.direction.value
+    doc["kind"] = intent.kind.value
+    return doc

@@ -1,0 +1,106 @@
+"""The thin strategy path (issue #2 item 11): legacy alerts → trend store → Order A → exits."""
+
+from __future__ import annotations
+
+import pytest
+
+from core.domain.enums import Direction
+from core.engine import Engine
+from tests.engine.helpers import alert, aligned_buy, last_outcome, legacy, quote
+
+
+async def test_trend_alerts_update_the_store_then_repeat_is_a_no_op(engine: Engine) -> None:
+    quote(engine, "EURUSD", 1.08400)
+    await alert(engine, legacy("trend", "bull", "1h"))
+    assert last_outcome(engine)["reason"] == "TREND_UPDATED"
+    assert engine.trends is not None
+    assert engine.trends.get("EURUSD", "1h").value == "BULLISH"
+    await alert(engine, legacy("bias", "bull", "1h", price=1.0841))
+    assert last_outcome(engine)["reason"] == "TREND_UNCHANGED"
+
+
+async def test_entry_without_alignment_is_blocked_with_a_reason(engine: Engine) -> None:
+    quote(engine, "EURUSD", 1.08400)
+    await alert(engine, legacy("trend", "bull", "1h"))
+    await alert(engine, legacy("entry", "buy", "15m"))
+    record = last_outcome(engine)
+    assert (record["outcome"], record["reason"]) == ("blocked", "TREND_MISALIGNED")
+    assert "combinedlogic-2 needs 1h and 15m both BULLISH" in record["detail"]
+    assert engine.trading is not None and not engine.trading.positions
+
+
+async def test_aligned_entry_places_order_a_with_table_sl_and_risk_lot(engine: Engine) -> None:
+    quote(engine, "EURUSD", 1.08400)
+    await aligned_buy(engine)
+    record = last_outcome(engine)
+    assert (record["outcome"], record["reason"]) == ("executed", "ORDER_PLACED")
+    assert engine.trading is not None
+    [position] = engine.trading.positions.values()
+    assert position.direction is Direction.BUY and position.symbol == "EURUSD"
+    # 10k account → tier 10000; sl-1 EURUSD 150 pips × Logic 2 SL × 1.5 = 225 pips.
+    assert position.price_open == pytest.approx(1.08408)
+    assert position.sl == pytest.approx(1.08408 - 0.0225)
+    assert position.tp == pytest.approx(1.08408 + 0.0225 * 1.5)
+    assert position.volume == pytest.approx(0.04)  # 100 / (225 × 10) = 0.044 → 0.04
+    meta = engine.trading.meta(position.ticket)
+    assert meta["strategy"] == "combinedlogic-2" and meta["kind"] == "A"
+    assert position.magic == 505012 and position.comment.startswith("v4-logic2|A|")
+
+
+async def test_second_entry_same_side_is_already_open(engine: Engine) -> None:
+    quote(engine, "EURUSD", 1.08400)
+    await aligned_buy(engine)
+    await alert(engine, legacy("entry", "buy", "15m", price=1.0842))
+    assert last_outcome(engine)["reason"] == "ALREADY_OPEN"
+    assert engine.trading is not None and len(engine.trading.positions) == 1
+
+
+async def test_exit_alert_closes_the_logic_side_and_records_the_trade(engine: Engine) -> None:
+    quote(engine, "EURUSD", 1.08400)
+    await aligned_buy(engine)
+    quote(engine, "EURUSD", 1.08500)
+    await alert(engine, legacy("exit", "bear", "15m", price=1.085))
+    record = last_outcome(engine)
+    assert (record["outcome"], record["reason"]) == ("executed", "EXIT_SIGNAL")
+    assert engine.trading is not None and not engine.trading.positions
+    assert engine.store is not None
+    [trade] = engine.store.tail("trades", 5)
+    # (1.08500 − 1.08408) × 0.04 lot × 100,000 = $3.68
+    assert trade["profit"] == pytest.approx(3.68) and trade["close_reason"] == "EXIT_SIGNAL"
+    await alert(engine, legacy("exit", "bear", "15m", price=1.0851))
+    assert last_outcome(engine)["reason"] == "NO_POSITIONS"
+
+
+async def test_reversal_closes_the_opposite_side(engine: Engine) -> None:
+    quote(engine, "EURUSD", 1.08400)
+    await aligned_buy(engine)
+    await alert(engine, legacy("reversal", "reversal_bear", "15m"))
+    assert last_outcome(engine)["reason"] == "REVERSAL"
+    assert engine.trading is not None and not engine.trading.positions
+
+
+async def test_pause_blocks_entries_but_not_exits(engine: Engine) -> None:
+    from core.domain.enums import PauseReason
+
+    quote(engine, "EURUSD", 1.08400)
+    await aligned_buy(engine)
+    assert engine.trading is not None
+    engine.trading.pause(PauseReason.MANUAL)
+    await alert(engine, legacy("entry", "buy", "15m", symbol="GBPUSD", price=1.27))
+    assert (last_outcome(engine)["outcome"], last_outcome(engine)["reason"]) == (
+        "blocked", "PAUSED")
+    await alert(engine, legacy("exit", "bear", "15m"))
+    assert last_outcome(engine)["reason"] == "EXIT_SIGNAL"
+
+
+async def test_weekend_closure_blocks_new_orders(engine: Engine) -> None:
+    from datetime import UTC, datetime
+
+    from core.clock import FrozenClock
+
+    assert isinstance(engine.clock, FrozenClock)
+    engine.clock.set(datetime(2025, 11, 29, 12, 0, tzinfo=UTC))  # Saturday
+    for tf in ("1h", "15m"):
+        await alert(engine, legacy("trend", "bull", tf))
+    await alert(engine, legacy("entry", "buy", "15m"))
+    assert last_outcome(engine)["reason"] == "WEEKEND"
