@@ -11,6 +11,7 @@ import asyncio
 import json
 import tempfile
 import time
+from collections.abc import Awaitable, Callable
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -78,7 +79,9 @@ def max_drawdown(start_balance: float, profits: list[float]) -> tuple[float, flo
 
 
 async def run_replay(series: BarSeries, symbol: str, alerts: list[ScheduledAlert],
-                     options: EngineOptions) -> ReplayReport:
+                     options: EngineOptions,
+                     before: Callable[[Engine], Awaitable[None]] | None = None) -> ReplayReport:
+    """`before` runs once the engine is up, before the first bar (benchmarks open positions)."""
     clock = FrozenClock(series.first_time)
     options.clock = clock
     options.webhook = False
@@ -87,6 +90,8 @@ async def run_replay(series: BarSeries, symbol: str, alerts: list[ScheduledAlert
     engine = Engine(options)
     await engine.start()
     try:
+        if before is not None:
+            await before(engine)
         return await _drive(engine, clock, series, symbol, alerts)
     finally:
         await engine.stop()

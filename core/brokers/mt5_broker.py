@@ -189,13 +189,17 @@ class MT5Broker:
 
     # ---- reads --------------------------------------------------------------------------
 
-    async def account(self) -> Account:
-        a = await self._call(lambda: self._need(self.api.account_info(), "account_info"))
+    @staticmethod
+    def _account(a: Any) -> Account:
         return Account(login=a.login, balance=a.balance, equity=a.equity, margin=a.margin,
                        margin_free=a.margin_free, margin_level=a.margin_level,
                        profit=a.profit, currency=a.currency, leverage=a.leverage,
                        server=a.server,
                        hedging=a.margin_mode == c.ACCOUNT_MARGIN_MODE_RETAIL_HEDGING)
+
+    async def account(self) -> Account:
+        raw = await self._call(lambda: self._need(self.api.account_info(), "account_info"))
+        return self._account(raw)
 
     def _select(self, symbol: str) -> Any:
         """symbol_info after making sure the symbol is in Market Watch (first use)."""
@@ -242,6 +246,14 @@ class MT5Broker:
     async def positions(self) -> tuple[Position, ...]:
         """Open positions carrying our magic range; everything else is never touched."""
         return await self._call(self._positions_sync)
+
+    def _snapshot_sync(self) -> tuple[tuple[Position, ...], Account]:
+        account = self._need(self.api.account_info(), "account_info")
+        return self._positions_sync(), self._account(account)
+
+    async def snapshot(self) -> tuple[tuple[Position, ...], Account]:
+        """Open positions and the account in one terminal round trip (one consistent view)."""
+        return await self._call(self._snapshot_sync)
 
     def _deals_sync(self, since: datetime, until: datetime) -> tuple[Deal, ...]:
         raw = self._rows(self.api.history_deals_get(since, until), "history_deals_get")

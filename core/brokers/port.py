@@ -34,6 +34,10 @@ class Broker(Protocol):
         """Open positions carrying our magic range."""
         ...
 
+    async def snapshot(self) -> tuple[tuple[Position, ...], Account]:
+        """Open positions and the account in one round trip."""
+        ...
+
     async def place_market(self, intent: OrderIntent) -> OrderResult:
         """Market order at ask (BUY) / bid (SELL) with SL/TP, magic and comment."""
         ...

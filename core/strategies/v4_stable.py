@@ -71,7 +71,6 @@ class V4StableLogic:
             return Outcome("ignored", "NO_LOGIC_FOR_TF", f"no V4 logic for {signal.timeframe}")
         if not cfg.enabled:
             return Outcome("blocked", "LOGIC_DISABLED", f"{logic} is switched off")
-        await self.trading.refresh()
         block = new_order_block(settings, self._clock.now(), self.trading.paused,
                                 len(self.trading.positions))
         if block:
@@ -122,7 +121,6 @@ class V4StableLogic:
                        f"@ {result.price} SL {sl} ({sl_pips:.1f}p) TP {tp}")
 
     async def _close_side(self, signal: V4Signal, side: Direction, reason: str) -> Outcome:
-        await self.trading.refresh()
         targets = self.trading.owned_by(signal.strategy, signal.symbol, side)
         if not targets:
             return Outcome("ignored", "NO_POSITIONS",

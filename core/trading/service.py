@@ -143,8 +143,8 @@ class TradingService:
     async def refresh(self) -> None:
         """Read positions and account; turn vanished positions into closed-trade records."""
         try:
-            current = {p.ticket: p for p in await self.broker.positions()}
-            account = await self.broker.account()
+            positions, account = await self.broker.snapshot()
+            current = {p.ticket: p for p in positions}
         except BrokerError as exc:
             log.warning("broker refresh failed: %s", exc)
             return

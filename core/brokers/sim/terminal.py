@@ -16,7 +16,7 @@ from core.brokers.sim import constants as c
 from core.brokers.sim.book import Book, Converter
 from core.brokers.sim.faults import FAULT_RETCODES, Fault, Faults
 from core.brokers.sim.market import SymbolState, to_epoch
-from core.brokers.sim.persistence import dump_state, load_state
+from core.brokers.sim.persistence import SimPersistence
 from core.brokers.sim.queries import QueryApi
 from core.brokers.sim.stops import (
     PATH_OFFSETS_MS,
@@ -28,7 +28,6 @@ from core.brokers.sim.stops import (
 from core.brokers.sim.trading import Rejected, RequestError, TradeDesk, parse_request
 from core.brokers.sim.types import OrderCheckResult, OrderSendResult
 from core.domain.symbols import DEFAULT_SYMBOLS, SymbolSpec
-from core.storage.atomic import atomic_write_text
 
 log = logging.getLogger(__name__)
 
@@ -74,6 +73,7 @@ class SimTerminal(QueryApi):
         self._trim_at = max_bars + max(max_bars // 4, 1)
         self._state_path = state_path
         self._durable = durable
+        self._persistence = SimPersistence(state_path, durable) if state_path else None
         self._initialized = False
         self._error: tuple[int, str] = (c.RES_S_OK, c.ERROR_TEXT[c.RES_S_OK])
         self._now = 0.0  # the terminal clock: newest quote time seen, epoch seconds
@@ -304,8 +304,8 @@ class SimTerminal(QueryApi):
     def _save(self) -> None:
         if self._state_path is None:
             return
-        text = dump_state(self._book, self._states, self._login)
-        atomic_write_text(self._state_path, text, durable=self._durable)
+        assert self._persistence is not None
+        self._persistence.save(self._book, self._states, self._login)
 
     def _load(self, path: Path, balance: float) -> None:
         try:
@@ -316,10 +316,17 @@ class SimTerminal(QueryApi):
             log.warning("simulator state %s unreadable (%s); starting a fresh account", path, exc)
             return
         try:
-            load_state(text, self._states, self._book)
+            assert self._persistence is not None
+            self._persistence.load(text, self._states, self._book)
         except ValueError as exc:
-            aside = path.with_name(f"{path.name}.corrupt-{int(_time.time())}")
+            stamp = int(_time.time())
+            aside = path.with_name(f"{path.name}.corrupt-{stamp}")
             path.replace(aside)
+            assert self._persistence is not None
+            history = self._persistence.history_path
+            if history.exists():
+                history.replace(history.with_name(f"{history.name}.corrupt-{stamp}"))
+            self._persistence.saved_deals = self._persistence.saved_orders = 0
             log.warning("simulator state %s is corrupt (%s); kept as %s, starting a fresh "
                         "account with balance %.2f", path, exc, aside.name, balance)
             self._book = Book(balance, int(_time.time() * 1000))
