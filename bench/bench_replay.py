@@ -72,7 +72,8 @@ def main() -> None:
     print(f"replay throughput on {label}: {len(series):,} bars, best of 3")
     for positions in (False, True):
         best = max(asyncio.run(one_run(series, positions)) for _ in range(3))
-        print(f"  {10 if positions else 0:>2} open positions under SL/TP watch: {best:>12,.0f} bars/s")
+        count = 10 if positions else 0
+        print(f"  {count:>2} open positions under SL/TP watch: {best:>12,.0f} bars/s")
 
 
 if __name__ == "__main__":
