@@ -20,6 +20,7 @@ from core.config import ConfigManager, Secrets, Settings, load_secrets
 from core.domain.enums import PauseReason, TradingMode
 from core.domain.symbols import SymbolSpec
 from core.events import CommandExecuted, EventBus, ServiceStateChanged
+from core.frontends import Frontend, discover
 from core.logs import configure_logging, remove_handlers
 from core.market import MarketPump, PositionWatcher
 from core.runtime import DataDirLock, generated_token, write_runtime
@@ -50,6 +51,7 @@ class EngineOptions:
     market: bool = True
     log_to_stderr: bool = False
     replay: bool = False  # offline replay: broker calls inline, terminal not persisted
+    frontends: bool = True  # start discovered front ends (Telegram); tests switch it off
     config_overrides: dict[str, Any] = field(default_factory=dict)
 
 
@@ -82,7 +84,8 @@ class Engine:
         # A demo feed needs a secret to post with; never accept unauthenticated alerts.
         self.webhook_secret = self.secrets.webhook_secret or generated_token()
         self.steps = {n: StepState(n) for n in (
-            "config", "store", "broker", "trading", "strategies", "intake", "market", "webhook")}
+            "config", "store", "broker", "trading", "strategies", "intake", "market",
+            "frontends", "webhook")}
         self.services: dict[str, tuple[bool, str]] = {}
         self.started_at = self.clock.now()
         self._lock = DataDirLock(self.data_dir)
@@ -98,6 +101,7 @@ class Engine:
         self.webhook: WebhookServer | None = None
         self.market: MarketPump | None = None
         self._http: aiohttp.ClientSession | None = None
+        self.frontends: list[Frontend] = []
 
     # -- accessors -------------------------------------------------------------------------
     @property
@@ -168,6 +172,7 @@ class Engine:
                                                name="intake"))
         self._mark("intake", "ok", f"{requeued} re-queued")
         self._start_market()
+        await self._start_frontends()
         if self.options.webhook:
             await self._start_webhook()
         else:
@@ -191,6 +196,26 @@ class Engine:
             watcher = PositionWatcher(self.trading)
             self._tasks.append(asyncio.create_task(watcher.run(), name="positions"))
             self._mark("market", "ok", "watching the terminal every 1 s")
+
+    async def _start_frontends(self) -> None:
+        """SPEC §3.11 step 7: a front end that fails degrades to "without it", logged."""
+        if not self.options.frontends:
+            self._mark("frontends", "off", "not started")
+            return
+        started = []
+        for name, factory in discover().items():
+            try:
+                frontend = factory(self)
+                if frontend is None:
+                    continue  # not configured (no token...): the factory said why in the log
+                await frontend.start()
+            except Exception as exc:
+                log.critical("front end %s failed to start: %s", name, exc)
+                self.set_service(name, False, f"failed: {exc}")
+                continue
+            self.frontends.append(frontend)
+            started.append(name)
+        self._mark("frontends", "ok", ", ".join(started) or "none configured")
 
     async def _start_webhook(self) -> None:
         assert self.intake is not None
@@ -217,6 +242,12 @@ class Engine:
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await task
         self._tasks.clear()
+        for frontend in reversed(self.frontends):
+            try:
+                await frontend.stop()
+            except Exception:
+                log.exception("front end %s did not stop cleanly", frontend.name)
+        self.frontends.clear()
         if self.webhook is not None:
             await self.webhook.stop()
         if self._http is not None:

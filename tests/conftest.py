@@ -31,7 +31,7 @@ def secrets() -> Secrets:
 @pytest.fixture
 def engine_options(tmp_path: Path, secrets: Secrets, frozen_clock: FrozenClock) -> EngineOptions:
     return EngineOptions(data_dir=tmp_path / "data", clock=frozen_clock, secrets=secrets,
-                         webhook=False, market=False,
+                         webhook=False, market=False, frontends=False,
                          config_overrides={"paper.demo_alerts": False})
 
 

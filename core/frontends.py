@@ -1,0 +1,44 @@
+"""Front ends the engine starts by discovery (entry-point group `v5console.frontends`).
+
+The engine never imports a front end by name (core stays headless); the Telegram bots register
+themselves in pyproject.toml the way a third-party front end would.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from importlib.metadata import entry_points
+from typing import TYPE_CHECKING, Any, Protocol
+
+if TYPE_CHECKING:
+    from core.engine import Engine
+
+log = logging.getLogger(__name__)
+GROUP = "v5console.frontends"
+
+
+class Frontend(Protocol):
+    """Something that talks to the operator (Telegram bots...)."""
+
+    name: str
+
+    async def start(self) -> None: ...
+
+    async def stop(self) -> None: ...
+
+
+FrontendFactory = Callable[["Engine"], Frontend | None]
+
+
+def discover() -> dict[str, FrontendFactory]:
+    """Factories by entry-point name; one that fails to import is logged and skipped."""
+    found: dict[str, FrontendFactory] = {}
+    for ep in entry_points(group=GROUP):
+        try:
+            factory: Any = ep.load()
+        except Exception:  # a broken front end must not stop the engine
+            log.exception("front end %s could not be loaded", ep.name)
+            continue
+        found[ep.name] = factory
+    return found
