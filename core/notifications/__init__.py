@@ -1,0 +1,1 @@
+"""Notifications: what the engine tells the operator, persisted in an outbox until delivered."""
