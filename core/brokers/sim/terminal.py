@@ -26,7 +26,7 @@ from core.brokers.sim.stops import (
     stop_comment,
 )
 from core.brokers.sim.trading import Rejected, RequestError, TradeDesk, parse_request
-from core.brokers.sim.types import OrderCheckResult, OrderSendResult
+from core.brokers.sim.types import OrderCheckResult, OrderSendResult, TradeRequest
 from core.domain.symbols import DEFAULT_SYMBOLS, SymbolSpec
 
 log = logging.getLogger(__name__)
@@ -230,14 +230,20 @@ class SimTerminal(QueryApi):
 
     # ---- trading ------------------------------------------------------------------------
 
+    def _request(self, request: dict[str, Any]) -> TradeRequest | None:
+        """A checked request, or None with last_error set (caller holds the lock)."""
+        if not self._ready():
+            return None
+        try:
+            return parse_request(request)
+        except RequestError as exc:
+            self._fail(c.RES_E_INVALID_PARAMS, str(exc))
+            return None
+
     def order_send(self, request: dict[str, Any]) -> OrderSendResult | None:
         with self._lock:
-            if not self._ready():
-                return None
-            try:
-                req = parse_request(request)
-            except RequestError as exc:
-                self._fail(c.RES_E_INVALID_PARAMS, str(exc))
+            req = self._request(request)
+            if req is None:
                 return None
             desk = self._desk
             st = desk.symbol_of(req)
@@ -261,14 +267,8 @@ class SimTerminal(QueryApi):
 
     def order_check(self, request: dict[str, Any]) -> OrderCheckResult | None:
         with self._lock:
-            if not self._ready():
-                return None
-            try:
-                req = parse_request(request)
-            except RequestError as exc:
-                self._fail(c.RES_E_INVALID_PARAMS, str(exc))
-                return None
-            return self._desk.check(req)
+            req = self._request(request)
+            return None if req is None else self._desk.check(req)
 
     # ---- market data --------------------------------------------------------------------
 
