@@ -42,9 +42,10 @@ def help_text(spec: CommandSpec) -> str:
 
 
 def search_texts(spec: CommandSpec) -> list[str]:
-    """Every text a query is scored against: the title (category, name, summary) and aliases."""
-    return [title(spec), *(f"/{alias.name}" for alias in spec.aliases),
-            *(alias.name for alias in spec.aliases)]
+    """Every text a query is scored against: the title (category, name, summary), the
+    category alone (so a category name ranks its commands first) and the aliases."""
+    return [title(spec), spec.category.value.title(),
+            *(f"/{alias.name}" for alias in spec.aliases), *(alias.name for alias in spec.aliases)]
 
 
 def highlight(matcher: Matcher, text: str) -> Content:
@@ -61,8 +62,9 @@ def highlight(matcher: Matcher, text: str) -> Content:
 
 class RegistryCommands(Provider):
     """Every registry command, discoverable in category order and searchable by name, alias,
-    category and summary words. Choosing one calls the app's `start_command`, which collects
-    parameters, asks for confirmation and runs it in a worker."""
+    category and summary words (a category name ranks that category first). Choosing one
+    calls the app's `start_command`, which collects parameters, asks for confirmation and
+    runs it in a worker."""
 
     def _commands(self) -> tuple[list[CommandSpec], Callable[[str], None] | None]:
         host = self.app

@@ -87,7 +87,7 @@ def theme_style(variables: Mapping[str, str], name: str, *, bold: bool = False) 
 
 def styled(text: str, variables: Mapping[str, str], name: str, *, bold: bool = False) -> Text:
     """Plain text (never parsed as markup) in a theme colour."""
-    return Text(text, style=theme_style(variables, name, bold=bold), end="")
+    return Text(text, style=theme_style(variables, name, bold=bold))
 
 
 def toast_severity(ok: bool, severity: Severity) -> SeverityLevel:

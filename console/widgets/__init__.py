@@ -1,0 +1,1 @@
+"""Provides the console's panes, one per module."""

@@ -1,0 +1,81 @@
+"""Provides the log pane: the engine's log records, level-coloured, never read as markup."""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Iterable
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.widgets import RichLog
+
+from console.formatting import level_variable, theme_style
+from core.clock import to_display
+from core.events import LogEmitted
+
+
+class LogPane(Vertical):
+    """A RichLog of `LogEmitted` records; keeps the newest `limit` to recolour on theme change."""
+
+    def __init__(self, *, limit: int = 1000, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.limit = limit
+        self.records: deque[LogEmitted] = deque(maxlen=limit)
+        self.timezone = "Asia/Kolkata"
+        self.wrap_width = 0
+        """Width the current lines were wrapped at (RichLog does not re-wrap on resize)."""
+        self.border_title = "Log"
+
+    def compose(self) -> ComposeResult:
+        yield RichLog(id="log-view", max_lines=self.limit, markup=False, highlight=False,
+                      wrap=True, auto_scroll=True)
+
+    def on_mount(self) -> None:
+        self.app.theme_changed_signal.subscribe(self, lambda _theme: self.redraw())
+
+    def on_resize(self) -> None:
+        if self._width() != self.wrap_width:
+            self.redraw()
+
+    def _width(self) -> int:
+        return self.view.scrollable_content_region.width
+
+    @property
+    def view(self) -> RichLog:
+        return self.query_one("#log-view", RichLog)
+
+    def set_timezone(self, timezone: str) -> None:
+        self.timezone = timezone
+
+    def add(self, records: tuple[LogEmitted, ...]) -> None:
+        self.records.extend(records)
+        self._write(records)
+
+    def _write(self, records: Iterable[LogEmitted]) -> None:
+        """Wrap at the pane's width (RichLog would use the console's, 80 when headless)."""
+        view = self.view
+        self.wrap_width = self._width()
+        for record in records:
+            view.write(self.line(record), width=self.wrap_width or None)
+
+    def clear(self) -> None:
+        self.records.clear()
+        self.view.clear()
+
+    def redraw(self) -> None:
+        self.view.clear()
+        self._write(self.records)
+
+    def line(self, record: LogEmitted) -> Text:
+        """`14:05:12 WARNING core.engine  message` with the level in its theme colour."""
+        variables = self.app.theme_variables
+        local = to_display(record.time, self.timezone)
+        level = record.level.upper()
+        text = Text(no_wrap=False, end="")
+        text.append(f"{local:%H:%M:%S} ", style=theme_style(variables, "log-time"))
+        text.append(f"{level:<8}", style=theme_style(variables, level_variable(level),
+                                                     bold=level in ("ERROR", "CRITICAL")))
+        text.append(f"{record.logger}  ", style=theme_style(variables, "log-time"))
+        text.append(record.message, style=theme_style(variables, level_variable(level)))
+        return text

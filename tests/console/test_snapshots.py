@@ -1,0 +1,195 @@
+"""SVG snapshots of the console (plain `def` tests: snap_compare runs its own event loop)."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import replace
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from textual.pilot import Pilot
+
+from console.app import V5ConsoleApp
+from console.screens.confirm import ConfirmScreen
+from console.screens.params import ParamsScreen
+from core.commands.registry import CommandRegistry
+from core.engine import Engine, EngineOptions
+from core.events import LogEmitted
+from core.logs import BusHandler
+from core.runtime import DataDirLock
+from tests.console.support import (
+    SIZE,
+    SMALL,
+    console_for,
+    open_palette,
+    open_position,
+    wait_running,
+    wait_until,
+)
+from tests.console.test_palette import _limit_spec
+
+Snap = Callable[..., bool]
+RunBefore = Callable[[Pilot[Any]], Awaitable[None]]
+
+
+LOG_LINES = (
+    (8, 35, 0, "INFO", "core.engine", "Trading system started (paper mode)"),
+    (8, 35, 5, "INFO", "core.trading.service", "order BUY 0.10 EURUSD filled at 1.08452 "
+     "(#10000001)"),
+    (8, 35, 9, "WARNING", "core.signals.intake", "alert refused: duplicate of [EURUSD buy] "
+     "within 30 s"),
+    (8, 35, 12, "ERROR", "core.engine", "demo alert not delivered: connection refused"),
+)
+"""Fixed log records for the shots: the engine's own start-up lines change with core (the
+pilot tests check those); these show the level colours and a bracket that is not markup."""
+
+
+@pytest.fixture
+def snap_options(engine_options: EngineOptions, tmp_path: Path,
+                 monkeypatch: pytest.MonkeyPatch) -> EngineOptions:
+    """Pixels must not depend on the run: a relative data dir (no temp path on screen)."""
+    monkeypatch.chdir(tmp_path)
+    return replace(engine_options, data_dir=Path("data"))
+
+
+async def _fixed_log(pilot: Pilot[Any], app: V5ConsoleApp) -> None:
+    """Replace whatever the engine logged with LOG_LINES, sent through the bus and the pump.
+    The engine's records stop reaching the bus first: its timers log whenever they run."""
+    assert app.engine is not None and app.pump is not None
+    pump = app.pump
+    for name in ("core", "console", "bots", "aiohttp"):
+        logger = logging.getLogger(name)
+        for handler in [h for h in logger.handlers if isinstance(h, BusHandler)]:
+            logger.removeHandler(handler)
+    await wait_until(pilot, lambda: pump.subscription.pending() == 0, what="pump drained")
+    await pilot.pause(0.1)
+    pane = app.dashboard.log_pane
+    pane.clear()
+    for hour, minute, second, level, source, message in LOG_LINES:
+        app.engine.bus.publish(LogEmitted(datetime(2025, 11, 26, hour, minute, second,
+                                                   tzinfo=UTC), level, source, message))
+    await wait_until(pilot, lambda: len(pane.records) >= len(LOG_LINES), what="log lines")
+    await pilot.pause(0.1)
+    assert [r.message for r in pane.records] == [line[-1] for line in LOG_LINES]
+
+
+async def _dashboard(pilot: Pilot[Any]) -> None:
+    app = await wait_running(pilot)
+    assert app.engine is not None
+    await open_position(app.engine)
+    table = app.dashboard.positions.table
+    await wait_until(pilot, lambda: table.row_count == 1, what="position row")
+    await wait_until(pilot, lambda: table.virtual_size.width >= sum(
+        c.get_render_width(table) for c in table.columns.values()), what="table dimensions")
+    await _fixed_log(pilot, app)
+
+
+async def _settled(pilot: Pilot[Any]) -> None:
+    """Before a modal: no focus ring on the dashboard and one full repaint, because the
+    dimmed dashboard behind a modal shows its last frame."""
+    pilot.app.screen.set_focus(None)
+    await pilot.pause(0.1)
+    pilot.app.screen.refresh(layout=True)
+    await pilot.pause(0.1)
+
+
+def _app(options: EngineOptions, **overrides: Any) -> tuple[V5ConsoleApp, Engine]:
+    engine = Engine(options)
+    return console_for(engine, **overrides), engine
+
+
+class TestDashboard:
+    def test_one_open_position(self, snap_compare: Snap, snap_options: EngineOptions) -> None:
+        """Header (14:05:12 IST, PAPER · simulated terminal, RUNNING, money, links), one BUY
+        EURUSD row losing 1.20 in the loss colour, engine start-up lines in the log pane."""
+        app, _ = _app(snap_options)
+        assert snap_compare(app, terminal_size=SIZE, run_before=_dashboard)
+
+    def test_readable_at_100_by_30(self, snap_compare: Snap,
+                                   snap_options: EngineOptions) -> None:
+        """The same dashboard on the smallest supported terminal: no column cut off."""
+        app, _ = _app(snap_options)
+        assert snap_compare(app, terminal_size=SMALL, run_before=_dashboard)
+
+    def test_light_theme(self, snap_compare: Snap, snap_options: EngineOptions) -> None:
+        """The dashboard in v5-light: same semantic colours, light palette."""
+        app, _ = _app(snap_options, theme="v5-light")
+        assert snap_compare(app, terminal_size=SIZE, run_before=_dashboard)
+
+    def test_start_failure_banner(self, snap_compare: Snap,
+                                  snap_options: EngineOptions) -> None:
+        """A second engine on the same data directory: START FAILED and the reason, no
+        traceback."""
+        holder = DataDirLock(snap_options.data_dir)
+        holder.acquire()
+        try:
+            app, _ = _app(snap_options)
+
+            async def failed(pilot: Pilot[Any]) -> None:
+                await wait_until(pilot, lambda: app.dashboard.banner.has_class("-failed"),
+                                 what="failure banner")
+
+            assert snap_compare(app, terminal_size=SIZE, run_before=failed)
+        finally:
+            holder.release()
+
+
+class TestModals:
+    def test_closeall_confirmation(self, snap_compare: Snap,
+                                   snap_options: EngineOptions) -> None:
+        """/closeall asks first: the command line, what it will do, Cancel focused."""
+        app, _ = _app(snap_options)
+
+        async def confirm(pilot: Pilot[Any]) -> None:
+            await _dashboard(pilot)
+            await _settled(pilot)
+            app.run_command("/closeall")
+            await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen),
+                             what="confirmation")
+            await pilot.pause(0.1)
+
+        assert snap_compare(app, terminal_size=SIZE, run_before=confirm)
+
+    def test_params_modal_with_an_error(self, snap_compare: Snap,
+                                       snap_options: EngineOptions) -> None:
+        """A command with required parameters: a Select for choices, presets above the input,
+        the registry's range error shown inline."""
+        app, engine = _app(snap_options)
+        engine.registry.add(_limit_spec([]))
+
+        async def params(pilot: Pilot[Any]) -> None:
+            await _fixed_log(pilot, await wait_running(pilot))
+            await _settled(pilot)
+            app.start_command("testlimit")
+            await wait_until(pilot, lambda: isinstance(app.screen, ParamsScreen),
+                             what="params")
+            await pilot.pause()
+            screen = app.screen
+            assert isinstance(screen, ParamsScreen)
+            screen.query_one("#param-amount").focus()
+            await pilot.press(*"9999", "enter")
+            await pilot.pause(0.1)
+
+        assert snap_compare(app, terminal_size=SIZE, run_before=params)
+
+
+class TestPalette:
+    def test_query_close(self, snap_compare: Snap, snap_options: EngineOptions) -> None:
+        """The palette searching "close" over five real commands: /closeall first, matched
+        letters highlighted, usage and aliases under each title."""
+        app, engine = _app(snap_options)
+        full = engine.registry
+        engine.registry = CommandRegistry()  # the full registry grows with every issue
+        engine.registry.extend(full.get(name) for name in
+                               ("status", "pause", "resume", "positions", "closeall"))
+
+        async def palette(pilot: Pilot[Any]) -> None:
+            await _fixed_log(pilot, await wait_running(pilot))
+            await _settled(pilot)
+            await open_palette(pilot, "close")
+            await pilot.pause(0.1)
+
+        assert snap_compare(app, terminal_size=SIZE, run_before=palette)
