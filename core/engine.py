@@ -12,6 +12,9 @@ from typing import Any
 
 import aiohttp
 
+from core.analytics.schedule import ReportScheduler
+from core.analytics.service import AnalyticsService
+from core.bridge import Bridge, InlinePluginHost
 from core.brokers.factory import BrokerBundle, build_broker
 from core.clock import Clock, SystemClock
 from core.commands.catalog import build_registry
@@ -23,14 +26,20 @@ from core.events import CommandExecuted, EventBus, ServiceStateChanged
 from core.frontends import Frontend, discover
 from core.logs import configure_logging, remove_handlers
 from core.market import MarketPump, PositionWatcher
+from core.notifications.center import NotificationCenter
+from core.notifications.outbox import Outbox
+from core.risk.manager import RiskManager
 from core.runtime import DataDirLock, generated_token, write_runtime
+from core.sessions.manager import SessionManager
 from core.signals.intake import SignalIntake
 from core.signals.model import Outcome, V4Signal
+from core.signals.stores import SharedStores
 from core.signals.webhook import WebhookServer
 from core.storage.store import Store
 from core.strategies.trend_store import TrendStore
 from core.strategies.v4_stable import V4StableLogic
 from core.trading.service import TradingService
+from core.voice.service import VoiceService
 
 log = logging.getLogger(__name__)
 OVERRIDES = "config_overrides"
@@ -95,13 +104,22 @@ class Engine:
         self.store: Store | None = None
         self.bundle: BrokerBundle | None = None
         self.trading: TradingService | None = None
+        self.risk: RiskManager | None = None  # SPEC §5.3-§5.4 (gates, sizing, caps)
+        self.sessions: SessionManager | None = None  # SPEC §8 (sessions, weekend, clock)
         self.trends: TrendStore | None = None
         self.v4: V4StableLogic | None = None
+        self.bridge: Bridge | None = None
         self.intake: SignalIntake | None = None
         self.webhook: WebhookServer | None = None
         self.market: MarketPump | None = None
         self._http: aiohttp.ClientSession | None = None
         self.frontends: list[Frontend] = []
+        # notifications, analytics, voice (issue #7): front ends deliver the outbox
+        self.outbox: Outbox | None = None
+        self.notifications: NotificationCenter | None = None
+        self.voice: VoiceService | None = None
+        self.analytics: AnalyticsService | None = None
+        self.reports: ReportScheduler | None = None
 
     # -- accessors -------------------------------------------------------------------------
     @property
@@ -161,10 +179,22 @@ class Engine:
         if self.bundle.broker.connected:
             await self.trading.refresh()
         self._mark("trading", "ok", "paused" if self.trading.paused else "running")
+        await self._start_alerts()
+        # -- risk and sessions: counters, daily reset, session timer (SPEC §5.4, §8) --
+        self.risk = RiskManager(lambda: self.settings, self.store, self.bus, self.clock,
+                                self.trading, self.symbols)
+        self.sessions = SessionManager(lambda: self.settings, self.store, self.bus, self.clock,
+                                       self.trading, self.persist_override)
+        if not self.options.replay:  # an offline replay calls risk/sessions.tick(now) itself
+            self._tasks.append(asyncio.create_task(self.risk.run(), name="risk"))
+            self._tasks.append(asyncio.create_task(self.sessions.run(), name="sessions"))
         self.trends = TrendStore(self.store)
         self.v4 = V4StableLogic(self.trading, self.trends, self.clock, lambda: self.settings,
                                 self.symbols)
-        self._mark("strategies", "ok", "V4 stable logic")
+        self.bridge = Bridge(self.v4, SharedStores(self.trends, self.clock), InlinePluginHost(),
+                             lambda: self.settings, self.clock)
+        self._mark("strategies", "ok", f"V4 stable logic; bridge {self.settings.bridge.mode}, "
+                   "no plugins loaded (V4 fallback)")
         self.intake = SignalIntake(lambda: self.settings, self.store, self.clock, self.symbols,
                                    self.bus, self.webhook_secret)
         requeued = self.intake.recover()
@@ -179,6 +209,31 @@ class Engine:
             self._mark("webhook", "off", "not started (offline run)")
             self.set_service("webhook", False, "off")
         log.info("Trading system started (%s mode)", self.settings.trading.mode)
+
+    async def _start_alerts(self) -> None:
+        """Issue #7: outbox, voice, notification center (listening before any trade event),
+        analytics and the report schedule. An offline replay neither speaks nor schedules."""
+        assert self.store is not None
+        self.outbox = Outbox(self.store)
+        if not self.options.replay:
+            self.voice = VoiceService(lambda: self.settings, self.store, self.clock,
+                                      self.data_dir)
+            await self.voice.start()
+        self.analytics = AnalyticsService(self.store, self.clock, lambda: self.settings,
+                                          self.data_dir, self._balance)
+        self.notifications = NotificationCenter(self, self.outbox, self.voice)
+        self.reports = ReportScheduler(self.analytics, self.notifications.emit, self.store,
+                                       lambda: self.settings)
+        self.reports.prime(self.clock.now())
+        self.notifications.start()
+        if not self.options.replay:
+            self._tasks.append(asyncio.create_task(self.notifications.run(), name="notify"))
+            self._tasks.append(asyncio.create_task(self.reports.run(self.clock.now),
+                                                   name="reports"))
+
+    def _balance(self) -> float | None:
+        account = self.trading.account if self.trading is not None else None
+        return account.balance if account is not None else None
 
     def _start_market(self) -> None:
         assert self.bundle is not None and self.trading is not None
@@ -242,6 +297,10 @@ class Engine:
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await task
         self._tasks.clear()
+        if self.notifications is not None:  # issue #7: bot_stopped into the outbox
+            await self.notifications.stop()
+        if self.voice is not None:
+            await self.voice.stop()
         for frontend in reversed(self.frontends):
             try:
                 await frontend.stop()
@@ -281,8 +340,8 @@ class Engine:
 
     # -- the signal path ---------------------------------------------------------------------
     async def process_signal(self, signal: V4Signal) -> Outcome:
-        assert self.v4 is not None
-        return await self.v4.on_signal(signal)
+        assert self.bridge is not None
+        return await self.bridge.process(signal)
 
     async def _post_demo_alert(self, alert: Any) -> None:
         """Demo alerts travel the real HTTP path, like TradingView's (secret already inside)."""

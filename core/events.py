@@ -106,6 +106,127 @@ class CommandExecuted(Event):
     title: str
 
 
+# -- risk (SPEC §5.4, notification types of §9.2) -------------------------------------------
+@dataclass(frozen=True, slots=True)
+class DailyLossWarning(Event):
+    """`daily_loss_warning` (HIGH): the daily loss reached the warning share of the cap."""
+
+    daily_loss: float
+    daily_cap: float
+    percent: float
+    tier: str
+
+
+@dataclass(frozen=True, slots=True)
+class DailyLossLimit(Event):
+    """`daily_loss_limit` (CRITICAL + voice): new orders blocked until the daily reset."""
+
+    daily_loss: float
+    daily_cap: float
+    tier: str
+    reset_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class LifetimeLossLimit(Event):
+    """`lifetime_loss_limit` (CRITICAL): blocked until /clear_loss_data or a higher cap."""
+
+    lifetime_loss: float
+    lifetime_cap: float
+    tier: str
+
+
+@dataclass(frozen=True, slots=True)
+class ProfitTargetReached(Event):
+    """`profit_target_reached` (MEDIUM): new entries blocked until the daily reset."""
+
+    daily_net: float
+    target: float
+
+
+@dataclass(frozen=True, slots=True)
+class RiskBlocked(Event):
+    """`risk_blocked` (MEDIUM): a new order refused by a risk gate or the pre-trade check."""
+
+    symbol: str
+    code: str
+    text: str
+    strategy: str = ""  # logic / plugin id that wanted the order ("" = not given)
+
+
+@dataclass(frozen=True, slots=True)
+class LotReduced(Event):
+    """`lot_reduced` (LOW): smart reduction or the pre-trade check lowered a lot."""
+
+    symbol: str
+    before: float
+    after: float
+    reason: str
+    strategy: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class DailyReset(Event):
+    """A new trading day started (03:35 IST); the daily report covers `previous_day`."""
+
+    trading_day: str
+    previous_day: str
+    daily_loss: float
+    daily_profit: float
+    trades: int
+
+
+@dataclass(frozen=True, slots=True)
+class ConfigChanged(Event):
+    """`config_changed` (LOW): a command changed a configuration key."""
+
+    key: str
+    value: Any
+    command: str
+
+
+# -- sessions (SPEC §8) ---------------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class SessionStarting(Event):
+    """`session_starting` (LOW): advance alert, once per day per session."""
+
+    session_id: str
+    name: str
+    starts_at: datetime
+    local_start: str  # "13:30 IST"
+    minutes: int
+    symbols: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class SessionChanged(Event):
+    """`session_changed` (LOW): the current trading session changed (None = outside all)."""
+
+    previous_id: str | None
+    previous_name: str | None
+    session_id: str | None
+    name: str | None
+    symbols: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class SessionForceClose(Event):
+    """`session_force_close` (HIGH): positions closed because the new session forbids them."""
+
+    session_id: str
+    name: str
+    closed: tuple[int, ...]
+    failed: tuple[int, ...]
+    profit: float
+
+
+@dataclass(frozen=True, slots=True)
+class WeekendClosure(Event):
+    """`weekend_closure` (MEDIUM): started (Fri 22:00 UTC) or ended (Sun 22:00 UTC)."""
+
+    active: bool
+
+
 class Subscription:
     """One subscriber's bounded queue. When full, the oldest event is dropped and counted."""
 

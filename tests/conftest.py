@@ -32,7 +32,7 @@ def secrets() -> Secrets:
 def engine_options(tmp_path: Path, secrets: Secrets, frozen_clock: FrozenClock) -> EngineOptions:
     return EngineOptions(data_dir=tmp_path / "data", clock=frozen_clock, secrets=secrets,
                          webhook=False, market=False, frontends=False,
-                         config_overrides={"paper.demo_alerts": False})
+                         config_overrides={"paper.demo_alerts": False, "voice.enabled": False})
 
 
 @pytest.fixture

@@ -48,6 +48,12 @@ async def resume(ctx: CommandContext) -> Reply:
     trading = ctx.engine.trading
     if trading is None:
         raise CommandError("the engine is not started")
+    capped = ctx.engine.risk.cap_block() if ctx.engine.risk is not None else None
+    if capped is not None and capped.code:  # SPEC §5.5.1: /resume does not lift a cap block
+        until = ("the next daily reset" if capped.code == "DAILY_CAP"
+                 else "/clear_loss_data or a higher cap")
+        raise CommandError(f"refused: {capped.text.removeprefix('blocked: ')}; new orders "
+                           f"stay blocked until {until}")
     if not trading.paused:
         return Reply(title="Already running", data={"paused": False})
     if trading.pause_reason == PauseReason.MT5_DOWN.value and not trading.broker.connected:
@@ -81,7 +87,8 @@ COMMANDS = (
     CommandSpec("pause", Category.SYSTEM, "Pause trading: no new orders; management continues",
                 pause, confirm=True,
                 effect="Blocks every new order until /resume; open positions stay managed."),
-    CommandSpec("resume", Category.SYSTEM, "Resume trading (refused while MT5 is down)", resume),
+    CommandSpec("resume", Category.SYSTEM,
+                "Resume trading (refused while a loss cap is hit or MT5 is down)", resume),
     CommandSpec("help", Category.SYSTEM, "Commands grouped by category", help_,
                 params=(Param("category", "category", required=False,
                               choices=tuple(c.value for c in Category)),)),

@@ -7,6 +7,7 @@ import hmac
 import json
 import logging
 import time
+from collections import Counter
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -19,18 +20,29 @@ from core.domain.symbols import SymbolSpec
 from core.events import AlertProcessed, EventBus
 from core.signals.legacy import LEGACY_TYPES, parse_legacy
 from core.signals.model import AlertRejected, Outcome, V4Signal
+from core.signals.v3 import V3_TYPES, parse_v3
+from core.signals.v6 import V6_TYPES, parse_v6
 from core.storage.store import Store
 
 log = logging.getLogger(__name__)
 SIGNAL_LOG = "signals"
-V3_TYPES = ("entry_v3", "exit_v3", "squeeze_v3", "trend_pulse_v3")
-V6_TYPES = (
-    "BULLISH_ENTRY", "BEARISH_ENTRY", "EXIT_BULLISH", "EXIT_BEARISH", "TREND_PULSE",
-    "SIDEWAYS_BREAKOUT", "TRENDLINE_BULLISH_BREAK", "TRENDLINE_BEARISH_BREAK", "MOMENTUM_CHANGE",
-    "STATE_CHANGE", "BREAKOUT", "BREAKDOWN", "SCREENER_FULL_BULLISH", "SCREENER_FULL_BEARISH",
-)
-Parser = Callable[[Mapping[str, Any], Mapping[str, SymbolSpec], datetime, str], V4Signal]
+RUNTIME = "runtime"
+WATERMARK_KEY = "intake"
+WATERMARK_EVERY = 256  # processed signals between two watermark writes while busy
+RECOVER_LOOKBACK = 5000  # records re-read at start-up for the duplicate window
+Parser = Callable[[Any, Mapping[str, SymbolSpec], datetime, str], V4Signal]
 Processor = Callable[[V4Signal], Awaitable[Outcome]]
+PARSERS: dict[SignalFamily, Parser] = {
+    SignalFamily.LEGACY: parse_legacy, SignalFamily.V3: parse_v3, SignalFamily.V6: parse_v6,
+}
+ENDPOINT_TAKES = {
+    SignalFamily.V3: "V3 JSON alerts (type entry_v3, exit_v3, squeeze_v3 or trend_pulse_v3)",
+    SignalFamily.V6: "V6 alerts: pipe text starting with a V6 type (BULLISH_ENTRY|...) or "
+                     "V6 JSON",
+}
+_V3 = frozenset(V3_TYPES)
+_LEGACY = frozenset(LEGACY_TYPES)
+_V6 = frozenset(V6_TYPES)
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,36 +59,50 @@ class IntakeStats:
     unauthorized: int = 0
     processed: int = 0
     errors: int = 0
+    busy: int = 0
     last_alert_at: datetime | None = None
-    by_outcome: dict[str, int] = field(default_factory=dict)
+    by_outcome: Counter[str] = field(default_factory=Counter)
+    by_family: Counter[str] = field(default_factory=Counter)
+    by_reason: Counter[str] = field(default_factory=Counter)
 
 
-def detect_family(body: bytes) -> tuple[SignalFamily, Any]:
-    """SPEC §2.5.1 auto-detection, relying on the body and never on the Content-Type."""
-    text = body.decode("utf-8", errors="strict").strip()
-    payload: Any = None
+def _decode(body: bytes) -> tuple[str, Any]:
+    try:
+        text = body.decode("utf-8", errors="strict").strip()
+    except UnicodeDecodeError:
+        raise AlertRejected("MALFORMED", "the body is not UTF-8 text") from None
     try:
         payload = json.loads(text)
         if isinstance(payload, str):
             inner = json.loads(payload)
             payload = inner if isinstance(inner, dict) else payload
-    except json.JSONDecodeError:
+    except (ValueError, RecursionError):  # not JSON, too deep, or a number too long
         payload = None
+    return text, payload
+
+
+def detect_family(body: bytes) -> tuple[SignalFamily, Any]:
+    """SPEC §2.5.1 auto-detection, relying on the body and never on the Content-Type."""
+    return _detect(*_decode(body))
+
+
+def _detect(text: str, payload: Any) -> tuple[SignalFamily, Any]:
     if isinstance(payload, dict):
-        kind = str(payload.get("type", "")).strip()
-        if kind in V3_TYPES:
+        kind = payload.get("type")
+        kind = kind.strip() if isinstance(kind, str) else ""
+        if kind.lower() in _V3:
             return SignalFamily.V3, payload
-        if kind.lower() in LEGACY_TYPES:
+        if kind.lower() in _LEGACY:
             return SignalFamily.LEGACY, payload
-        if kind.upper() in V6_TYPES:
+        if kind.upper() in _V6:
             return SignalFamily.V6, payload
-        raise AlertRejected("UNKNOWN_FORMAT", f"JSON field 'type' {kind!r} is not a known alert "
-                            "type (legacy: bias/trend/entry/reversal/exit; V3: entry_v3...; "
-                            "V6: BULLISH_ENTRY...)")
-    first = text.split("|", 1)[0].strip().upper()
-    if first in V6_TYPES:
+        raise AlertRejected("UNKNOWN_FORMAT", f"JSON field 'type' {kind[:40]!r} is not a known "
+                            "alert type (legacy: bias, trend, entry, reversal, exit; V3: "
+                            "entry_v3, exit_v3, squeeze_v3, trend_pulse_v3; V6: BULLISH_ENTRY...)")
+    if text.split("|", 1)[0].strip().upper() in _V6:
         return SignalFamily.V6, text
-    raise AlertRejected("UNKNOWN_FORMAT", "body is neither a JSON alert nor V6 pipe text")
+    raise AlertRejected("UNKNOWN_FORMAT", "the body is neither a JSON alert with a known 'type' "
+                        "nor V6 pipe text (TYPE|SYMBOL|TF|...)")
 
 
 class SignalIntake:
@@ -90,12 +116,18 @@ class SignalIntake:
         self._clock = clock
         self._symbols = symbols
         self._bus = bus
-        self._secret = secret
-        self.parsers: dict[SignalFamily, Parser] = {SignalFamily.LEGACY: parse_legacy}
+        self._secret = secret.encode("utf-8") if secret is not None else None
+        self.parsers: dict[SignalFamily, Parser] = dict(PARSERS)
         self.queue: asyncio.Queue[tuple[V4Signal, int, float]] = asyncio.Queue()
         self.stats = IntakeStats()
         self.accepting = True
+        # Dedup keys in arrival order (re-inserted on reuse), so expiry pops from the front.
         self._recent: dict[str, tuple[str, datetime]] = {}
+        self._squeezes: dict[str, tuple[str, datetime]] = {}
+        self._since_mark = 0
+        self._mark_no = 0
+        self._symbols_of: Settings | None = None
+        self._known: Mapping[str, SymbolSpec] = {}
 
     # -- the acknowledgement path (must stay fast: TradingView gives up after 3 s) ----------
     def authenticate(self, payload_secret: Any, query_secret: str | None) -> bool:
@@ -104,7 +136,7 @@ class SignalIntake:
         offered = payload_secret if isinstance(payload_secret, str) else query_secret
         if not offered:
             return False
-        return hmac.compare_digest(offered.encode("utf-8"), self._secret.encode("utf-8"))
+        return hmac.compare_digest(offered.encode("utf-8"), self._secret)
 
     def receive(self, body: bytes, *, query_secret: str | None = None, peer: str = "",
                 forced: SignalFamily | None = None) -> IntakeResponse:
@@ -112,19 +144,21 @@ class SignalIntake:
         settings = self._settings()
         now = self._clock.now()
         if not self.accepting:
+            self.stats.busy += 1
             return IntakeResponse(503, {"status": "busy", "reason": "SHUTTING_DOWN"})
         if len(body) > settings.webhook.max_body_bytes:
             self.stats.rejected += 1
             return IntakeResponse(413, {"status": "rejected", "reason": "TOO_LARGE"})
         try:
-            family, payload = detect_family(body)
-        except UnicodeDecodeError:
-            return self._reject(now, peer, None, "", AlertRejected(
-                "MALFORMED", "body is not UTF-8 text"))
+            text, decoded = _decode(body)
+            family, payload = _detect(text, decoded)
         except AlertRejected as exc:
+            if forced is not None and exc.code == "UNKNOWN_FORMAT":
+                exc = AlertRejected("WRONG_FORMAT", f"this endpoint takes "
+                                    f"{ENDPOINT_TAKES[forced]}; {exc.message}")
             return self._reject(now, peer, None, _safe_raw(body), exc)
         payload_secret = payload.pop("secret", None) if isinstance(payload, dict) else None
-        raw = json.dumps(payload, ensure_ascii=False) if isinstance(payload, dict) else payload
+        raw = text if payload_secret is None else json.dumps(payload, ensure_ascii=False)
         if not self.authenticate(payload_secret, query_secret):
             self.stats.unauthorized += 1
             log.warning("webhook: alert from %s refused: %s", peer or "?",
@@ -134,48 +168,73 @@ class SignalIntake:
             return IntakeResponse(401, {"status": "unauthorized"})
         if forced is not None and forced is not family:
             return self._reject(now, peer, family, raw, AlertRejected(
-                "WRONG_FORMAT", f"this endpoint takes {forced.value} alerts, got {family.value}"))
+                "WRONG_FORMAT", f"this endpoint takes {ENDPOINT_TAKES[forced]}, got a "
+                f"{family.value} alert; post it to /webhook instead"))
         if not getattr(settings.webhook.formats, family.value.lower()):
             return self._reject(now, peer, family, raw, AlertRejected(
-                "FORMAT_DISABLED", f"{family.value} alerts are switched off (/signals)"))
-        parser = self.parsers.get(family)
-        if parser is None:
-            return self._reject(now, peer, family, raw, AlertRejected(
-                "UNSUPPORTED_FORMAT", f"{family.value} alerts are not accepted by this build"))
+                "FORMAT_DISABLED", f"{family.value} alerts are switched off; an operator can "
+                f"switch them on with /signals {family.value.lower()} on"))
+        if settings is not self._symbols_of:  # a settings change is a new object
+            self._symbols_of, self._known = settings, self._symbols()
         try:
-            signal = parser(payload, self._symbols(), now, raw)
+            signal = self.parsers[family](payload, self._known, now, raw)
         except AlertRejected as exc:
             return self._reject(now, peer, family, raw, exc)
         self.stats.last_alert_at = now
-        original = self._duplicate_of(signal, settings.webhook.duplicate_window_seconds)
-        if original is not None:
+        for warning in signal.extras.get("warnings") or ():
+            log.warning("alert %s %s %s: %s", family.value, signal.symbol, signal.timeframe,
+                        warning)
+        duplicate = self._duplicate_of(signal, settings)
+        if duplicate is not None:
+            original, detail = duplicate
             self.stats.duplicates += 1
             self._log_alert(now, peer, family, raw, signal, "duplicate", "DUPLICATE",
-                            of=original)
+                            of=original, detail=detail)
             return IntakeResponse(200, {"status": "duplicate", "of": original})
         if self.queue.qsize() >= settings.webhook.queue_max:
+            self.stats.busy += 1
             self._log_alert(now, peer, family, raw, signal, "rejected", "QUEUE_FULL")
             return IntakeResponse(503, {"status": "busy"})
         record_no = self._log_alert(now, peer, family, raw, signal, "queued", "")
-        self._recent[signal.dedup_key()] = (signal.signal_id, now)
+        self._remember(signal)
         self.queue.put_nowait((signal, record_no, started))
         self.stats.accepted += 1
+        self.stats.by_family[family.value] += 1
         return IntakeResponse(200, {"status": "accepted", "signal_id": signal.signal_id})
 
     def _reject(self, now: datetime, peer: str, family: SignalFamily | None, raw: str,
                 exc: AlertRejected) -> IntakeResponse:
         self.stats.rejected += 1
+        self.stats.by_reason[exc.code] += 1
         log.info("webhook: alert rejected %s: %s", exc.code, exc.message)
         self._log_alert(now, peer, family, raw, None, "rejected", exc.code, detail=exc.message)
         return IntakeResponse(exc.status, {"status": "rejected", "reason": exc.code,
                                            "message": exc.message})
 
-    def _duplicate_of(self, signal: V4Signal, window_seconds: int) -> str | None:
-        horizon = signal.received_at - timedelta(seconds=window_seconds)
-        if len(self._recent) > 5000:
-            self._recent = {k: v for k, v in self._recent.items() if v[1] >= horizon}
+    def _duplicate_of(self, signal: V4Signal, settings: Settings) -> tuple[str, str] | None:
+        """SPEC §2.5.4: the same alert within the window; a squeeze notice per symbol+tf."""
+        now = signal.received_at
+        _expire(self._recent, now - timedelta(seconds=settings.webhook.duplicate_window_seconds))
         hit = self._recent.get(signal.dedup_key())
-        return hit[0] if hit is not None and hit[1] >= horizon else None
+        if hit is not None:
+            return hit[0], "same alert already accepted within the duplicate window"
+        if signal.extras.get("alert_type") == "squeeze_v3":
+            window = settings.plugins.v3_combined.config.squeeze_dedupe_seconds
+            _expire(self._squeezes, now - timedelta(seconds=window))
+            hit = self._squeezes.get(_squeeze_key(signal))
+            if hit is not None:
+                return hit[0], (f"squeeze notice for {signal.symbol} {signal.timeframe} already "
+                                f"sent in the last {window} s")
+        return None
+
+    def _remember(self, signal: V4Signal) -> None:
+        entry = (signal.signal_id, signal.received_at)
+        key = signal.dedup_key()
+        self._recent.pop(key, None)
+        self._recent[key] = entry
+        if signal.extras.get("alert_type") == "squeeze_v3":
+            self._squeezes.pop(_squeeze_key(signal), None)
+            self._squeezes[_squeeze_key(signal)] = entry
 
     def _log_alert(self, now: datetime, peer: str, family: SignalFamily | None, raw: str,
                    signal: V4Signal | None, status: str, reason: str, **extra: Any) -> int:
@@ -189,18 +248,23 @@ class SignalIntake:
 
     # -- after a restart ----------------------------------------------------------------
     def recover(self) -> int:
-        """Re-queue alerts that were acknowledged but not processed before a crash."""
-        settings = self._settings()
-        start = max(self._store.count(SIGNAL_LOG) - 2 * settings.webhook.queue_max - 10, 0)
-        horizon = self._clock.now() - timedelta(seconds=settings.webhook.duplicate_window_seconds)
+        """Re-queue alerts acknowledged but not processed before a crash (once each), and
+        re-arm duplicate suppression from the recent log."""
+        newest = self._store.tail(SIGNAL_LOG, 1)
+        if not newest:
+            return 0
+        mark = (self._store.get(RUNTIME, WATERMARK_KEY) or {}).get("processed_upto", 0)
+        start = min(int(mark), max(int(newest[0]["_no"]) - RECOVER_LOOKBACK, 0))
+        horizon = self._clock.now() - timedelta(
+            seconds=self._settings().webhook.duplicate_window_seconds)
         requeued = 0
         for record in self._store.scan(SIGNAL_LOG, since_record=start):
             signal_data = record.get("signal")
-            if signal_data is None:
+            if signal_data is None or record.get("status") not in ("queued", "processed"):
                 continue
             signal = V4Signal.from_dict(signal_data, raw=record.get("raw", ""))
             if signal.received_at >= horizon:
-                self._recent[signal.dedup_key()] = (signal.signal_id, signal.received_at)
+                self._remember(signal)
             if record.get("status") == "queued":
                 self.queue.put_nowait((signal, int(record["_no"]), time.perf_counter()))
                 requeued += 1
@@ -227,10 +291,22 @@ class SignalIntake:
             outcome = Outcome("error", "PROCESSING_ERROR", f"{type(exc).__name__}: {exc}")
         latency_ms = round((time.perf_counter() - started) * 1000, 3)
         self.stats.processed += 1
-        self.stats.by_outcome[outcome.outcome] = self.stats.by_outcome.get(outcome.outcome, 0) + 1
-        self._store.update_entry(SIGNAL_LOG, record_no, status="processed",
-                                 outcome=outcome.outcome, reason=outcome.reason,
-                                 detail=outcome.detail, latency_ms=latency_ms)
+        self.stats.by_outcome[outcome.outcome] += 1
+        try:
+            self._store.update_entry(
+                SIGNAL_LOG, record_no, status="processed", outcome=outcome.outcome,
+                reason=outcome.reason, detail=outcome.detail, latency_ms=latency_ms,
+                decisions=[d.as_dict() for d in outcome.decisions])
+        except KeyError:  # pruned by retention while queued: the outcome is still published
+            log.warning("signal %s: log record %d no longer retained", signal.signal_id,
+                        record_no)
+        self._since_mark += 1
+        if self._since_mark >= WATERMARK_EVERY or (
+                self.queue.qsize() == 0 and record_no - self._mark_no > RECOVER_LOOKBACK // 2):
+            # Everything queued up to here is processed (one worker, FIFO, numbers ascending):
+            # the next start-up reads the log from this record instead of from the beginning.
+            self._store.put(RUNTIME, WATERMARK_KEY, {"processed_upto": record_no})
+            self._since_mark, self._mark_no = 0, record_no
         self._bus.publish(AlertProcessed(
             signal_id=signal.signal_id, family=signal.source_format.value,
             summary=describe(signal), outcome=outcome.outcome, reason=outcome.reason))
@@ -242,11 +318,23 @@ def describe(signal: V4Signal) -> str:
             + (f" @ {signal.price}" if signal.price is not None else ""))
 
 
+def _squeeze_key(signal: V4Signal) -> str:
+    return f"{signal.symbol}|{signal.timeframe}"
+
+
+def _expire(recent: dict[str, tuple[str, datetime]], horizon: datetime) -> None:
+    while recent:
+        key = next(iter(recent))
+        if recent[key][1] >= horizon:
+            return
+        del recent[key]
+
+
 def _safe_raw(body: bytes) -> str:
     text = body[:4000].decode("utf-8", errors="replace")
     try:
         data = json.loads(text)
-    except json.JSONDecodeError:
+    except (ValueError, RecursionError):
         return text
     if isinstance(data, dict) and "secret" in data:
         data["secret"] = "***"

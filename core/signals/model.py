@@ -1,13 +1,18 @@
-"""The canonical signal (SPEC §3.1), rejection reasons, and symbol/timeframe normalisation."""
+"""The canonical signal (SPEC §3.1), decisions and outcomes, rejection reasons, timeframes."""
 
 from __future__ import annotations
 
+import hashlib
+import json
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from core.domain.enums import SignalFamily
 
+# Canonical V4Signal types that carry no trade and stop after the shared-store step (§3).
+INFO = "INFO"
+UPDATE_TYPES = frozenset({"TREND_UPDATE", "BIAS_UPDATE"})
 TIMEFRAME_ALIASES: dict[str, str] = {
     "1": "1m", "5": "5m", "15": "15m", "60": "1h", "240": "4h", "d": "1d", "1d": "1d",
     "1m": "1m", "5m": "5m", "15m": "15m", "1h": "1h", "4h": "4h",
@@ -22,41 +27,6 @@ class AlertRejected(Exception):
         self.code = code
         self.message = message
         self.status = status
-
-
-def normalise_symbol(raw: Any, known: set[str] | frozenset[str]) -> str:
-    if not isinstance(raw, str) or not raw.strip():
-        raise AlertRejected("MALFORMED", "field 'symbol' must be a non-empty string")
-    symbol = raw.strip().upper().rsplit(":", 1)[-1]
-    if symbol not in known:
-        raise AlertRejected("UNKNOWN_SYMBOL", f"symbol {symbol!r} is not in the symbol table "
-                            f"(known: {', '.join(sorted(known))})")
-    return symbol
-
-
-def normalise_timeframe(raw: Any, allowed: tuple[str, ...] | None = None) -> str:
-    text = str(raw).strip().lower() if raw is not None else ""
-    tf = TIMEFRAME_ALIASES.get(text)
-    if tf is None:
-        raise AlertRejected("UNSUPPORTED_TF", f"timeframe {raw!r} is not supported; use one of "
-                            "1, 5, 15, 60, 240, D (or 1m, 5m, 15m, 1h, 4h, 1d)")
-    if allowed is not None and tf not in allowed:
-        raise AlertRejected("UNSUPPORTED_TF", f"timeframe {tf} is not allowed here; use one of "
-                            + ", ".join(allowed))
-    return tf
-
-
-def normalise_price(raw: Any, name: str, digits: int) -> float:
-    if isinstance(raw, bool):
-        raise AlertRejected("INVALID_VALUE", f"field {name!r} must be a number, got {raw!r}")
-    try:
-        value = float(raw)
-    except (TypeError, ValueError):
-        raise AlertRejected("INVALID_VALUE", f"field {name!r} must be a number > 0, "
-                            f"got {raw!r}") from None
-    if not value > 0 or value == float("inf"):
-        raise AlertRejected("INVALID_VALUE", f"field {name!r} must be a number > 0, got {raw!r}")
-    return round(value, digits)
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,8 +46,13 @@ class V4Signal:
     raw: str = ""
 
     def dedup_key(self) -> str:
-        return "|".join([self.source_format.value, self.signal_type, self.symbol, self.timeframe,
-                         str(self.direction), f"{self.price}"])
+        """SPEC §2.5.4: family + type + symbol + tf + direction + price. Alerts without a price
+        (pulses, notices) are told apart by their content instead, so a changed pulse within
+        the window is never mistaken for a repeat."""
+        what = self.price if self.price is not None else _digest(self.extras)
+        return "|".join([self.source_format.value, str(self.extras.get("alert_type", "")),
+                         self.signal_type, self.symbol, self.timeframe, str(self.direction),
+                         f"{what}"])
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -99,9 +74,36 @@ class V4Signal:
 
 
 @dataclass(frozen=True, slots=True)
+class LayerDecision:
+    """One layer's decision on one signal (SPEC §3.8 decision record): the V4 logic or a
+    plugin, live or shadow, with its outcome, reason code and time."""
+
+    layer: str  # "V4" or a plugin id
+    live: bool
+    outcome: str
+    reason: str
+    detail: str = ""
+    ms: float = 0.0
+    fallback: bool = False  # the V4 logic trading a strategy whose plugin is not available
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"layer": self.layer, "live": self.live, "outcome": self.outcome,
+                "reason": self.reason, "detail": self.detail, "ms": self.ms,
+                "fallback": self.fallback}
+
+
+@dataclass(frozen=True, slots=True)
 class Outcome:
-    """What became of a signal: executed, rejected, duplicate, ignored, blocked or error."""
+    """What became of a signal: executed, rejected, duplicate, ignored, blocked, shadow or
+    error — the live decision in the V4 view, with every layer's decision record."""
 
     outcome: str
     reason: str
     detail: str = ""
+    decisions: tuple[LayerDecision, ...] = ()
+
+
+def _digest(extras: dict[str, Any]) -> str:
+    content = {k: v for k, v in extras.items() if k != "warnings"}
+    return hashlib.blake2b(json.dumps(content, sort_keys=True, default=str).encode(),
+                           digest_size=8).hexdigest()

@@ -2,12 +2,14 @@
 
 SPEC §4.1. Dual orders, exit intelligence and chains arrive with #4/#5; what is here is
 real and end to end: an aligned legacy entry becomes one market order with the table SL.
+In shadow (SPEC §4.4, the bridge's hybrid mode) the same decision is taken and reported,
+and nothing is sent, closed or written.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 
 from core.brokers.port import BrokerError
 from core.brokers.tagging import magic_for, make_comment, new_client_id
@@ -26,6 +28,7 @@ log = logging.getLogger(__name__)
 LOGIC_CODES = {"combinedlogic-1": "v4-logic1", "combinedlogic-2": "v4-logic2",
                "combinedlogic-3": "v4-logic3"}
 TREND_DIRECTION = {Direction.BUY: "BULLISH", Direction.SELL: "BEARISH"}
+IntentHook = Callable[[V4Signal, OrderIntent, bool], None]
 
 
 class V4StableLogic:
@@ -39,23 +42,39 @@ class V4StableLogic:
         self._clock = clock
         self._settings = settings
         self._symbols = symbols
+        # Called with (signal, intent, shadow) the moment an order intent exists, before the
+        # broker: the latency benchmark's end mark; observers must return at once.
+        self.on_intent: IntentHook | None = None
 
-    async def on_signal(self, signal: V4Signal) -> Outcome:
+    async def on_signal(self, signal: V4Signal, shadow: bool = False) -> Outcome:
+        """Decide; with `shadow` the decision is the same but nothing is sent or written."""
         kind = signal.signal_type
         if kind in ("TREND_UPDATE", "BIAS_UPDATE"):
+            if shadow:
+                return self._shadow_trend(signal)
             reason = self.trends.update(signal.symbol, signal.timeframe, str(signal.direction),
                                         signal.source_format.value, self._clock.now())
             outcome = "executed" if reason == "TREND_UPDATED" else "ignored"
             return Outcome(outcome, reason, f"{signal.symbol} {signal.timeframe} "
                                              f"{signal.direction}")
         if kind in ("BUY_SIGNAL", "SELL_SIGNAL"):
-            return await self._entry(signal, Direction(str(signal.direction)))
+            return await self._entry(signal, Direction(str(signal.direction)), shadow)
         if kind in ("CLOSE_BUY", "CLOSE_SELL"):
-            return await self._close_side(signal, Direction(str(signal.direction)), "EXIT_SIGNAL")
+            return await self._close_side(signal, Direction(str(signal.direction)), "EXIT_SIGNAL",
+                                          shadow)
         if kind in ("REVERSAL_BUY", "REVERSAL_SELL"):
             new_side = Direction(str(signal.direction))
-            return await self._close_side(signal, new_side.opposite, "REVERSAL")
+            return await self._close_side(signal, new_side.opposite, "REVERSAL", shadow)
         return Outcome("ignored", "NOT_TRADED", f"{kind} is informational for the V4 logic")
+
+    def _shadow_trend(self, signal: V4Signal) -> Outcome:
+        current = self.trends.get(signal.symbol, signal.timeframe)
+        detail = f"{signal.symbol} {signal.timeframe} {signal.direction}"
+        if current.mode == "MANUAL":
+            return Outcome("ignored", "MANUAL_LOCK", detail)
+        if current.value == signal.direction and current.updated_at:
+            return Outcome("ignored", "TREND_UNCHANGED", detail)
+        return Outcome("shadow", "SHADOW", f"would set {detail}")
 
     def aligned(self, symbol: str, logic: str, direction: Direction) -> bool:
         """Both alignment timeframes hold the same non-neutral value matching the side."""
@@ -63,7 +82,8 @@ class V4StableLogic:
         values = {self.trends.get(symbol, tf).value for tf in cfg.alignment_timeframes}
         return values == {TREND_DIRECTION[direction]}
 
-    async def _entry(self, signal: V4Signal, direction: Direction) -> Outcome:
+    async def _entry(self, signal: V4Signal, direction: Direction, shadow: bool = False
+                     ) -> Outcome:
         settings = self._settings()
         logic = signal.strategy
         cfg = settings.logics.get(logic)
@@ -82,12 +102,15 @@ class V4StableLogic:
         if self.trading.owned_by(logic, signal.symbol, direction):
             return Outcome("rejected", "ALREADY_OPEN",
                            f"{logic} already holds a {direction.value} on {signal.symbol}")
-        for opposite in self.trading.owned_by(logic, signal.symbol, direction.opposite):
-            await self.trading.close(opposite.ticket, reason="REVERSAL")
-        return await self._place_order_a(signal, logic, direction)
+        opposites = self.trading.owned_by(logic, signal.symbol, direction.opposite)
+        if not shadow:
+            for opposite in opposites:
+                await self.trading.close(opposite.ticket, reason="REVERSAL")
+        return await self._place_order_a(signal, logic, direction, shadow,
+                                         [p.ticket for p in opposites])
 
-    async def _place_order_a(self, signal: V4Signal, logic: str, direction: Direction
-                             ) -> Outcome:
+    async def _place_order_a(self, signal: V4Signal, logic: str, direction: Direction,
+                             shadow: bool = False, closing: Sequence[int] = ()) -> Outcome:
         settings = self._settings()
         spec = self._symbols()[signal.symbol]
         try:
@@ -113,6 +136,13 @@ class V4StableLogic:
             comment=make_comment(code, OrderKind.A.value, client_id),
             signal_id=signal.signal_id, group_id=signal.signal_id[:8],
         )
+        if self.on_intent is not None:
+            self.on_intent(signal, intent, shadow)
+        if shadow:
+            first = f"would close {_tickets(closing)} then " if closing else "would "
+            return Outcome("shadow", "SHADOW",
+                           f"{first}place A {direction.value} {lot.lot:.2f} {signal.symbol} "
+                           f"@ {price} SL {sl} ({sl_pips:.1f}p) TP {tp}")
         result = await self.trading.place(intent)
         if not result.ok:
             return Outcome("rejected", "MT5_ERROR", result.message)
@@ -120,15 +150,23 @@ class V4StableLogic:
                        f"A #{result.ticket} {direction.value} {lot.lot:.2f} {signal.symbol} "
                        f"@ {result.price} SL {sl} ({sl_pips:.1f}p) TP {tp}")
 
-    async def _close_side(self, signal: V4Signal, side: Direction, reason: str) -> Outcome:
+    async def _close_side(self, signal: V4Signal, side: Direction, reason: str,
+                          shadow: bool = False) -> Outcome:
         targets = self.trading.owned_by(signal.strategy, signal.symbol, side)
         if not targets:
             return Outcome("ignored", "NO_POSITIONS",
                            f"no {side.value} of {signal.strategy} on {signal.symbol}")
+        if shadow:
+            return Outcome("shadow", "SHADOW", f"would close {len(targets)} {side.value} "
+                           f"({reason}): {_tickets(t.ticket for t in targets)}")
         closed = [t.ticket for t in targets
                   if (await self.trading.close(t.ticket, reason=reason)).ok]
         return Outcome("executed", reason, f"closed {len(closed)}/{len(targets)}: "
                        + ", ".join(f"#{t}" for t in closed))
+
+
+def _tickets(tickets: Iterable[int]) -> str:
+    return ", ".join(f"#{t}" for t in tickets)
 
 
 def _block_text(code: str, pause_reason: str | None) -> str:

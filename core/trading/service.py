@@ -94,6 +94,9 @@ class TradingService:
         self._store.put(INTENTS, intent.client_id, record)
         result = await self.broker.place_market(intent)
         if result.ok and result.ticket is not None:
+            log.info("order %s %.2f %s filled at %s (#%s, %s %s)", intent.direction.value,
+                     intent.volume, intent.symbol, result.price, result.ticket, intent.strategy,
+                     intent.kind.value)
             self._filled(intent, result.ticket, result.price)
             await self.refresh()
             position = self.positions.get(result.ticket)
@@ -174,6 +177,8 @@ class TradingService:
             "price_close": last.price if last else None, "profit": profit,
             "close_reason": reason, "closed_at": now.isoformat(),
         }
+        log.info("position #%s %s %s closed at %s: %s %+.2f", ticket, record["symbol"],
+                 direction.value, record["price_close"], reason, profit)
         self._store.append(TRADES, record)
         self._store.delete(POSITIONS, str(ticket))
         self.closed_today += 1

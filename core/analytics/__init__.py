@@ -1,0 +1,1 @@
+"""Analytics: metrics over closed trades, reports, equity charts, exports and the schedule."""

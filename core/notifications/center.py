@@ -1,0 +1,351 @@
+"""The notification center: engine events → SPEC §9.4 messages → preferences → the outbox."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections import Counter
+from dataclasses import asdict
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from core.analytics.labels import StrategyLabel, classify
+from core.analytics.periods import TradingCalendar
+from core.config.settings import SymbolRow
+from core.events import AlertProcessed, Event, PositionClosed, PositionOpened, ServiceStateChanged
+from core.notifications import messages as msg
+from core.notifications import simple
+from core.notifications.notice import Notice
+from core.notifications.outbox import OutboundMessage, Outbox
+from core.notifications.preferences import Decision, PreferenceStore, decide
+from core.notifications.tally import DayTally
+from core.notifications.types import TYPES, Priority, lookup
+from core.risk.sizing import tier_for
+from core.voice import sentences
+from core.voice.service import VoiceService
+
+if TYPE_CHECKING:
+    from core.engine import Engine
+
+log = logging.getLogger(__name__)
+HELD = "notification_held"
+STATE = "notification_state"
+ENTRY_GROUP_SECONDS = 3.0  # orders of one signal (A and B) share one ENTRY message
+EVENTS: tuple[type[Event], ...] = (PositionOpened, PositionClosed, AlertProcessed,
+                                   ServiceStateChanged, *simple.EVENTS)
+CLOSE_TYPES = {"TP": "tp_hit", "SL": "sl_hit", "REVERSAL": "reversal_exit",
+               "MANUAL": "manual_exit", "PANIC": "manual_exit"}
+
+
+class NotificationCenter:
+    """Listens on the bus (synchronously: nothing is dropped) and writes the outbox, which is
+    durable before any front end sends a thing. Quiet-hour messages wait in `notification_held`
+    and leave as one digest per bot when the quiet hours end (`run_due`)."""
+
+    def __init__(self, engine: Engine, outbox: Outbox, voice: VoiceService | None) -> None:
+        assert engine.store is not None
+        self._engine = engine
+        self._store = engine.store
+        self.outbox = outbox
+        self.voice = voice
+        self.prefs = PreferenceStore(self._store, lambda: engine.settings)
+        self._entries: dict[str, tuple[float, list[PositionOpened]]] = {}
+        self._mt5_down = False
+        self._tally = DayTally()
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._active = False
+        self.actions: Counter[str] = Counter()
+
+    # -- lifecycle ---------------------------------------------------------------------------
+    def start(self) -> None:
+        self._active = True
+        self._engine.bus.listen(self._on_event, EVENTS)
+        now = self._now()
+        trading = self._engine.trading
+        self.emit(Notice("bot_started", msg.bot_started(
+            self._mode(), self._balance(), len(trading.positions) if trading else 0,
+            self._engine.settings.bridge.mode, now, self._tz()), speech=sentences.started()),
+            now)
+        mt5 = self._engine.services.get("mt5")
+        if mt5 is not None and not mt5[0]:
+            self._mt5(False, mt5[1], now)
+
+    async def stop(self) -> None:
+        if not self._active:
+            return
+        now = self._now()
+        self._flush_entries(now, everything=True)
+        trading = self._engine.trading
+        self.emit(Notice("bot_stopped", msg.bot_stopped(
+            self._mode(), len(trading.positions) if trading else 0, self._today(now)[0], now,
+            self._tz()), speech=sentences.stopped()), now)
+        self._active = False
+        await self.settle()
+
+    async def settle(self, timeout: float = 30.0) -> None:
+        """Wait for voice notes still being made (they follow their text message)."""
+        if self._tasks:
+            await asyncio.wait(set(self._tasks), timeout=timeout)
+
+    async def run(self, tick_seconds: float = 15.0) -> None:
+        """Periodic duties on the engine clock (tests call `run_due` directly)."""
+        while True:
+            await asyncio.sleep(tick_seconds)
+            try:
+                self.run_due(self._now())
+            except Exception:
+                log.exception("notification duties failed")
+
+    def run_due(self, now: datetime) -> None:
+        self._flush_entries(now)
+        self._release_held(now)
+
+    # -- the one way out -----------------------------------------------------------------------
+    def emit(self, notice: Notice, now: datetime) -> Decision:
+        ntype = lookup(notice.type)
+        decision = (decide(self.prefs.current(), ntype, notice.origin, now)
+                    if notice.type in TYPES else Decision("send", "requested"))
+        message = OutboundMessage(
+            role=ntype.role, type=ntype.name, priority=int(ntype.priority), text=notice.text,
+            silent=decision.action == "silent", attachment_path=notice.attachment_path,
+            attachment_kind=notice.attachment_kind)
+        if decision.delivered_now:
+            self.outbox.put(message, now)
+            if decision.copy_to_controller:
+                self.outbox.put(_with_role(message, "controller"), now)
+        elif decision.action == "hold":
+            held = [message, _with_role(message, "controller")] if (
+                decision.copy_to_controller) else [message]
+            for item in held:
+                self._store.append(HELD, {**asdict(item), "held_at": now.isoformat()})
+        self.actions[decision.action] += 1
+        log.debug("notification %s (%s): %s — %s", ntype.name, ntype.priority.name,
+                 decision.action, decision.reason)
+        if decision.action == "send" and notice.speech:
+            self._voice(notice, ntype.name, ntype.priority)
+        return decision
+
+    def _voice(self, notice: Notice, name: str, priority: Priority) -> None:
+        settings = self._engine.settings.voice
+        if self.voice is None or not (name in settings.speak_events
+                                      or priority is Priority.CRITICAL):
+            return
+        assert notice.speech is not None
+        self.voice.say(notice.speech, int(priority), shadow=notice.shadow)
+        if (priority is Priority.CRITICAL and settings.enabled and settings.telegram_voice_note
+                and not notice.shadow):
+            try:
+                loop = asyncio.get_running_loop()
+            except RuntimeError:  # published outside the engine loop: text only
+                return
+            task = loop.create_task(self._voice_note(notice, name))
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
+
+    async def _voice_note(self, notice: Notice, name: str) -> None:
+        assert self.voice is not None and notice.speech is not None
+        try:
+            path = await self.voice.make_note(notice.speech)
+        except Exception as exc:
+            log.warning("voice note for %s not produced: %s", name, exc)
+            return
+        if self._engine.store is not None:
+            self.outbox.put(OutboundMessage(
+                "notification", name, int(Priority.CRITICAL), notice.speech,
+                attachment_path=str(path), attachment_kind="voice"), self._now())
+
+    # -- quiet hours -------------------------------------------------------------------------
+    def _release_held(self, now: datetime) -> None:
+        prefs = self.prefs.current()
+        if prefs.quiet.active(now):
+            return
+        cursor = int((self._store.get(STATE, "held") or {}).get("through", 0))
+        held = list(self._store.scan(HELD, since_record=cursor))
+        if not held:
+            return
+        roles: dict[str, list[dict[str, Any]]] = {}
+        for doc in held:
+            roles.setdefault(doc["role"], []).append(doc)
+        for role, docs in roles.items():
+            texts = [(datetime.fromisoformat(d["held_at"]), d["text"]) for d in docs
+                     if not d.get("attachment_path")]
+            if texts:
+                self.outbox.put(OutboundMessage(
+                    role, "quiet_hours_digest", max(int(d["priority"]) for d in docs),
+                    msg.digest(texts, prefs.quiet.start, prefs.quiet.end, self._tz())), now)
+            for d in docs:  # files cannot be merged into a digest: they follow it, in order
+                if d.get("attachment_path"):
+                    fields = {k: v for k, v in d.items()
+                              if k in OutboundMessage.__dataclass_fields__}
+                    self.outbox.put(OutboundMessage(**{**fields, "created_at": ""}), now)
+        self._store.put(STATE, "held", {"through": int(held[-1]["_no"])})
+
+    # -- events ------------------------------------------------------------------------------
+    def _on_event(self, event: Event) -> None:
+        if not self._active or self._engine.store is None:
+            return
+        now = self._now()
+        if isinstance(event, PositionOpened):
+            if event.signal_id is None:
+                self._entry([event], now)
+            else:
+                self._entries.setdefault(event.signal_id, (self._engine.clock.monotonic(), []))
+                self._entries[event.signal_id][1].append(event)
+        elif isinstance(event, PositionClosed):
+            self._closed(event, now)
+        elif isinstance(event, AlertProcessed):
+            group = self._entries.pop(event.signal_id, None)
+            if group is not None:
+                self._entry(group[1], now)
+            self._alert(event, now)
+        elif isinstance(event, ServiceStateChanged):
+            if event.service == "mt5":
+                self._mt5(event.up, event.detail, now)
+        else:
+            notice = simple.notice_for(event, now, self._tz())
+            if notice is not None:
+                self.emit(notice, now)
+
+    def _flush_entries(self, now: datetime, everything: bool = False) -> None:
+        horizon = self._engine.clock.monotonic() - ENTRY_GROUP_SECONDS
+        for signal_id, (seen, events) in list(self._entries.items()):
+            if everything or seen <= horizon:
+                del self._entries[signal_id]
+                self._entry(events, now)
+
+    def _entry(self, events: list[PositionOpened], now: datetime) -> None:
+        first = events[0]
+        trading = self._engine.trading
+        metas = [trading.meta(e.position.ticket) if trading else {} for e in events]
+        label = classify(first.strategy, first.position.comment, first.position.magic,
+                         self._engine.settings.mt5.magic_base)
+        row = self._row(first.position.symbol)
+        orders = [msg.OrderLine(meta.get("kind") or "?", e.position.ticket, e.position.volume,
+                                e.position.price_open, e.position.sl, e.position.tp,
+                                row.digits, row.pip_size, row.pip_value)
+                  for e, meta in zip(events, metas, strict=True)]
+        side = first.position.direction.value
+        text = msg.entry(first.position.symbol, side, label.badge, orders,
+                         self._signal_line(first.signal_id), self._session(now), now,
+                         self._tz())
+        self.emit(Notice("entry", text, label, sentences.entry(
+            side, first.position.symbol, first.position.price_open, row.digits),
+            shadow=any(_is_shadow(m) for m in metas)), now)
+
+    def _closed(self, event: PositionClosed, now: datetime) -> None:
+        record = next((r for r in self._store.tail("trades", 50)
+                       if r.get("ticket") == event.ticket), {})
+        label = classify(" ".join(str(record.get(k) or "") for k in
+                                  ("strategy", "logic", "timeframe")).strip() or None,
+                         record.get("comment"), record.get("magic"),
+                         self._engine.settings.mt5.magic_base)
+        row = self._row(event.symbol)
+        opened = record.get("opened_at")
+        line = msg.ClosedLine(
+            str(record.get("kind") or "?"), event.ticket, event.direction, event.volume,
+            event.price_open, event.price_close, event.profit, row.digits, row.pip_size,
+            datetime.fromisoformat(opened) if opened else None, now)
+        today_net, daily_loss = self._today(now)
+        kind = CLOSE_TYPES.get(event.reason, "exit")
+        if kind == "tp_hit":
+            level = int(record.get("tp_level") or 1)
+            text = msg.tp_hit(event.symbol, label.badge, line, level, today_net)
+            speech = sentences.tp_hit(level, event.symbol)
+        elif kind == "sl_hit":
+            text = msg.sl_hit(event.symbol, label.badge, line, daily_loss, self._daily_cap(),
+                              today_net)
+            speech = sentences.sl_hit(event.symbol, event.profit)
+        else:
+            text = msg.exit_(event.symbol, label.badge, line, event.reason, today_net)
+            speech = sentences.exit_(event.symbol, event.direction, event.profit)
+        self.emit(Notice(kind, text, label, speech, shadow=_is_shadow(record)), now)
+
+    def _alert(self, event: AlertProcessed, now: datetime) -> None:
+        if event.outcome in ("rejected", "blocked", "error"):
+            kind = "alert_rejected"
+        elif event.reason == "TREND_UPDATED":
+            kind = "trend_changed"
+        else:
+            kind = "alert_received"
+        family = event.family if event.family != "LEGACY" else "V4"
+        self.emit(Notice(kind, msg.alert(kind, event.family, event.summary, event.outcome,
+                                         event.reason, now, self._tz()),
+                         StrategyLabel(family)), now)
+
+    def _mt5(self, up: bool, detail: str, now: datetime) -> None:
+        if not up and not self._mt5_down:
+            self._mt5_down = True
+            self.emit(Notice("mt5_disconnected", msg.mt5_link(False, detail, now, self._tz()),
+                             speech=sentences.mt5_disconnected()), now)
+        elif up and self._mt5_down:
+            self._mt5_down = False
+            self.emit(Notice("mt5_reconnected", msg.mt5_link(True, detail, now, self._tz())),
+                      now)
+
+    # -- helpers -----------------------------------------------------------------------------
+    def _now(self) -> datetime:
+        return self._engine.clock.now()
+
+    def _tz(self) -> str:
+        return self._engine.settings.display.timezone
+
+    def _mode(self) -> str:
+        return self._engine.settings.trading.mode.upper()
+
+    def _balance(self) -> float | None:
+        trading = self._engine.trading
+        return trading.account.balance if trading and trading.account else None
+
+    def _daily_cap(self) -> float | None:
+        """The cap the risk manager enforces (same tier rule, SPEC §5.4.1)."""
+        risk = getattr(self._engine, "risk", None)
+        if risk is not None:
+            return float(risk.caps()[0])
+        balance = self._balance()
+        if balance is None:
+            return None
+        settings = self._engine.settings
+        return settings.risk.tiers[tier_for(balance, settings)].daily_cap
+
+    def _today(self, now: datetime) -> tuple[float, float]:
+        """Net P&L and realised losses of the current trading day (SPEC §5.4.4)."""
+        calendar = TradingCalendar.from_settings(self._engine.settings)
+        self._tally.refresh(self._store, calendar, now, self._mode())
+        return self._tally.net, self._tally.losses
+
+    def _row(self, symbol: str) -> SymbolRow:
+        table = self._engine.settings.symbols.table
+        return table.get(symbol) or SymbolRow(pip_size=0.0001, digits=5, pip_value=10,
+                                              contract_size=100_000)
+
+    def _session(self, now: datetime) -> str | None:
+        """The current trading session's name (SPEC §8.1), when the session manager runs."""
+        sessions = getattr(self._engine, "sessions", None)
+        window = sessions.current(now) if sessions is not None else None
+        name = getattr(window, "name", None)
+        return str(name) if name else None
+
+    def _signal_line(self, signal_id: str | None) -> str | None:
+        """Indicator signal type, timeframe and key scores from the signal log."""
+        if signal_id is None:
+            return None
+        for doc in self._store.tail("signals", 50):
+            signal = doc.get("signal") or {}
+            if signal.get("signal_id") == signal_id:
+                parts = [str(signal.get("signal_type")), str(signal.get("timeframe"))]
+                extras = signal.get("extras") or {}
+                parts += [f"{label} {extras[key]}" for key, label in SCORES if key in extras]
+                return " · ".join(parts)
+        return None
+
+
+SCORES = (("consensus_score", "consensus"), ("confidence", "conf"), ("adx", "ADX"),
+          ("score", "score"))
+
+
+def _is_shadow(record: dict[str, Any]) -> bool:
+    return str(record.get("mode") or "").upper() == "SHADOW"
+
+
+def _with_role(message: OutboundMessage, role: str) -> OutboundMessage:
+    return OutboundMessage(**{**asdict(message), "role": role})

@@ -1,0 +1,1 @@
+"""Session tests (SPEC §8, SESSION commands)."""
