@@ -156,7 +156,8 @@ class Engine:
                 self.api_token, self.webhook_secret], self.bus, self.options.log_to_stderr,
             settings.app.log_max_mb, settings.app.log_backups)
         self._mark("config", "ok", f"mode {settings.trading.mode}")
-        self.store = Store(self.data_dir / "store")
+        # An offline replay writes to a scratch directory: fsync would only slow it down.
+        self.store = Store(self.data_dir / "store", durable=not self.options.replay)
         stored = {d["_key"]: d["value"] for d in self.store.all(OVERRIDES)}
         if stored:
             self.config = ConfigManager(self.config.file_data, stored)
@@ -190,7 +191,7 @@ class Engine:
             self._tasks.append(asyncio.create_task(self.sessions.run(), name="sessions"))
         self.trends = TrendStore(self.store)
         self.v4 = V4StableLogic(self.trading, self.trends, self.clock, lambda: self.settings,
-                                self.symbols)
+                                self.symbols, self.risk)
         self.bridge = Bridge(self.v4, SharedStores(self.trends, self.clock), InlinePluginHost(),
                              lambda: self.settings, self.clock)
         self._mark("strategies", "ok", f"V4 stable logic; bridge {self.settings.bridge.mode}, "

@@ -110,6 +110,12 @@ async def _drive(engine: Engine, clock: FrozenClock, series: BarSeries, symbol: 
     times = series.times.tolist()
     opens, highs = series.open.tolist(), series.high.tolist()
     lows, closes = series.low.tolist(), series.close.tolist()
+    sessions, risk = engine.sessions, engine.risk
+    assert sessions is not None and risk is not None
+    # Offline, sessions matter only for force close (open positions) on their 30-min grid,
+    # and risk only at the daily reset: checking those two keeps a bar at a few comparisons.
+    next_reset = int(risk.next_reset(series.first_time).timestamp())
+    session_filter = engine.settings.sessions.enabled
     next_alert = alerts[0].time if alerts else None
     alert_index = 0
     seen = terminal.state_version
@@ -124,6 +130,15 @@ async def _drive(engine: Engine, clock: FrozenClock, series: BarSeries, symbol: 
                 alert_index += 1
                 next_alert = alerts[alert_index].time if alert_index < len(alerts) else None
             await intake.queue.join()
+            seen = terminal.state_version
+        if t >= next_reset or (session_filter and t % 1800 == 0 and trading.positions):
+            now = datetime.fromtimestamp(t, UTC)
+            clock.set(now)
+            if t >= next_reset:
+                await risk.tick(now)
+                next_reset = int(risk.next_reset(now).timestamp())
+            if session_filter and trading.positions:
+                await sessions.tick(now)
             seen = terminal.state_version
         push_bar(broker_symbol, t, opens[i], highs[i], lows[i], closes[i], spread_points)
         if terminal.state_version != seen:

@@ -94,7 +94,7 @@ def test_legacy_alerts_to_sl_close_end_to_end(tmp_path: Path) -> None:
         "[paper]\nprice_feed = \"replay\"\nreplay_symbol = \"EURUSD\"\n"
         f"replay_file = \"{bars.as_posix()}\"\nreplay_bars_per_second = 20\n"
         "tick_seconds = 0.05\ndemo_alerts = false\n"
-        "[risk]\nweekend_block = false\n", encoding="utf-8")
+        "[risk]\nweekend_block = false\n[sessions]\nenabled = false\n", encoding="utf-8")
     data_dir = tmp_path / "data"
     env = {**os.environ, "V5_WEBHOOK_SECRET": SECRET, "V5_API_TOKEN": TOKEN,
            "PYTHONUTF8": "1"}

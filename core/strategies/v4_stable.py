@@ -18,8 +18,8 @@ from core.config.settings import Settings
 from core.domain.enums import Direction, OrderKind
 from core.domain.orders import OrderIntent
 from core.domain.symbols import SymbolSpec
-from core.risk.gates import new_order_block
-from core.risk.sizing import risk_lot, table_sl_pips, tier_for
+from core.risk.manager import RiskManager
+from core.risk.precheck import PlannedOrder
 from core.signals.model import Outcome, V4Signal
 from core.strategies.trend_store import TrendStore
 from core.trading.service import TradingService
@@ -36,8 +36,9 @@ class V4StableLogic:
 
     def __init__(self, trading: TradingService, trends: TrendStore, clock: Clock,
                  settings: Callable[[], Settings],
-                 symbols: Callable[[], Mapping[str, SymbolSpec]]) -> None:
+                 symbols: Callable[[], Mapping[str, SymbolSpec]], risk: RiskManager) -> None:
         self.trading = trading
+        self.risk = risk
         self.trends = trends
         self._clock = clock
         self._settings = settings
@@ -91,10 +92,10 @@ class V4StableLogic:
             return Outcome("ignored", "NO_LOGIC_FOR_TF", f"no V4 logic for {signal.timeframe}")
         if not cfg.enabled:
             return Outcome("blocked", "LOGIC_DISABLED", f"{logic} is switched off")
-        block = new_order_block(settings, self._clock.now(), self.trading.paused,
-                                len(self.trading.positions))
-        if block:
-            return Outcome("blocked", block, _block_text(block, self.trading.pause_reason))
+        gate = self.risk.check_new_order(signal.symbol, self._clock.now(), strategy=logic,
+                                         announce=not shadow)
+        if not gate.allowed:
+            return Outcome("blocked", str(gate.code), gate.text)
         if not self.aligned(signal.symbol, logic, direction):
             tfs = " and ".join(cfg.alignment_timeframes)
             return Outcome("blocked", "TREND_MISALIGNED",
@@ -118,19 +119,25 @@ class V4StableLogic:
         except BrokerError as exc:
             return Outcome("rejected", "MT5_ERROR", f"no price for {signal.symbol}: {exc}")
         price = quote.ask if direction is Direction.BUY else quote.bid
-        account = self.trading.account or await self.trading.broker.account()
         cfg = settings.logics[logic]
-
-        tier = tier_for(account.balance, settings)
-        sl_pips = table_sl_pips(settings, spec, tier, cfg.sl_multiplier)
-        lot = risk_lot(account.balance, settings, spec, sl_pips, cfg.lot_multiplier)
+        sl_pips = self.risk.sl_pips(spec, sl_multiplier=cfg.sl_multiplier)
+        lot = self.risk.size(spec, sl_pips, multipliers=cfg.lot_multiplier, strategy=logic,
+                             announce=not shadow)
+        if lot.lot <= 0:
+            return Outcome("blocked", "RISK_TOO_HIGH", lot.note or "no lot fits the limits")
+        check = self.risk.pre_trade_check(
+            signal.symbol, [PlannedOrder("A", lot.lot, sl_pips, lot.pip_value or spec.pip_value)],
+            strategy=logic, announce=not shadow)
+        if not check.ok:
+            return Outcome("blocked", str(check.code), check.text)
+        volume = check.lots[0]
         distance = spec.price_distance(sl_pips)
         sl = spec.round_price(price - direction.sign * distance)
         tp = spec.round_price(price + direction.sign * distance * settings.dual_orders.rr_ratio)
         code = LOGIC_CODES[logic]
         client_id = new_client_id()
         intent = OrderIntent(
-            client_id=client_id, symbol=signal.symbol, direction=direction, volume=lot.lot,
+            client_id=client_id, symbol=signal.symbol, direction=direction, volume=volume,
             sl=sl, tp=tp, kind=OrderKind.A, strategy=logic,
             magic=magic_for(code, settings.mt5.magic_base),
             comment=make_comment(code, OrderKind.A.value, client_id),
@@ -141,13 +148,13 @@ class V4StableLogic:
         if shadow:
             first = f"would close {_tickets(closing)} then " if closing else "would "
             return Outcome("shadow", "SHADOW",
-                           f"{first}place A {direction.value} {lot.lot:.2f} {signal.symbol} "
+                           f"{first}place A {direction.value} {volume:.2f} {signal.symbol} "
                            f"@ {price} SL {sl} ({sl_pips:.1f}p) TP {tp}")
         result = await self.trading.place(intent)
         if not result.ok:
             return Outcome("rejected", "MT5_ERROR", result.message)
         return Outcome("executed", "ORDER_PLACED",
-                       f"A #{result.ticket} {direction.value} {lot.lot:.2f} {signal.symbol} "
+                       f"A #{result.ticket} {direction.value} {volume:.2f} {signal.symbol} "
                        f"@ {result.price} SL {sl} ({sl_pips:.1f}p) TP {tp}")
 
     async def _close_side(self, signal: V4Signal, side: Direction, reason: str,
@@ -168,10 +175,3 @@ class V4StableLogic:
 def _tickets(tickets: Iterable[int]) -> str:
     return ", ".join(f"#{t}" for t in tickets)
 
-
-def _block_text(code: str, pause_reason: str | None) -> str:
-    return {
-        "PAUSED": f"trading is paused ({pause_reason or 'MANUAL'})",
-        "WEEKEND": "weekend closure (Fri 22:00 to Sun 22:00 UTC)",
-        "MAX_OPEN": "maximum open trades reached",
-    }.get(code, code)

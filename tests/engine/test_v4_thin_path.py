@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from core.commands.spec import Actor, Surface
 from core.domain.enums import Direction
 from core.engine import Engine
 from tests.engine.helpers import alert, aligned_buy, last_outcome, legacy, quote
@@ -104,3 +105,36 @@ async def test_weekend_closure_blocks_new_orders(engine: Engine) -> None:
         await alert(engine, legacy("trend", "bull", tf))
     await alert(engine, legacy("entry", "buy", "15m"))
     assert last_outcome(engine)["reason"] == "WEEKEND"
+
+
+async def test_dead_zone_session_blocks_entries_with_the_reason(engine: Engine) -> None:
+    from datetime import UTC, datetime
+
+    from core.clock import FrozenClock
+
+    assert isinstance(engine.clock, FrozenClock)
+    engine.clock.set(datetime(2025, 11, 26, 22, 15, tzinfo=UTC))  # 03:45 IST Thursday
+    quote(engine, "EURUSD", 1.08400)
+    await aligned_buy(engine)
+    record = last_outcome(engine)
+    assert (record["outcome"], record["reason"]) == ("blocked", "SESSION_BLOCKED")
+    assert "Dead Zone" in record["detail"]
+
+
+async def test_a_loss_over_the_daily_cap_blocks_the_next_entry(engine: Engine) -> None:
+    quote(engine, "EURUSD", 1.08400)
+    quote(engine, "GBPUSD", 1.27000)
+    await aligned_buy(engine)
+    quote(engine, "EURUSD", 1.05000)  # gaps through the SL: filled at 1.05000
+    assert engine.trading is not None
+    await engine.trading.refresh()
+    assert engine.store is not None
+    [trade] = engine.store.tail("trades", 1)
+    assert trade["close_reason"] == "SL" and trade["profit"] == pytest.approx(-136.32)
+    await aligned_buy(engine, "GBPUSD", 1.27)
+    record = last_outcome(engine)
+    # The balance fell under 10,000, so tier 5000 applies: its daily cap is $100 (SPEC §5.4.1).
+    assert (record["outcome"], record["reason"]) == ("blocked", "DAILY_CAP")
+    assert "daily loss cap $100 reached" in record["detail"]
+    reply = await engine.execute("/resume", Actor(Surface.CONSOLE, "console"))
+    assert not reply.ok and "daily loss cap $100 reached" in reply.lines[0]  # SPEC §5.5.1
