@@ -39,7 +39,9 @@ async def latency(n: int) -> list[float]:
         engine = Engine(EngineOptions(
             data_dir=Path(scratch), secrets=Secrets(webhook_secret=SECRET, api_token="t"),
             host="127.0.0.1", port=0, market=False,
-            config_overrides={"risk.weekend_block": False, "risk.max_open_trades": 500}))
+            # Wall-clock run: no weekend/session gate, or EURUSD is blocked outside London.
+            config_overrides={"risk.weekend_block": False, "sessions.enabled": False,
+                              "voice.enabled": False}))
         await engine.start()
         assert engine.bundle and engine.bundle.terminal and engine.webhook
         engine.bundle.terminal.push_quote("EURUSD", 1.08400, 1.08408, engine.clock.now())
@@ -59,7 +61,13 @@ async def latency(n: int) -> list[float]:
                 started = time.perf_counter()
                 await post({"type": "entry", "signal": "buy", "tf": "15m", "symbol": "EURUSD",
                             "price": price})
-                await opened.get()
+                try:
+                    await asyncio.wait_for(opened.get(), timeout=10)
+                except TimeoutError:
+                    assert engine.store is not None
+                    last = engine.store.tail("signals", 1)[0]
+                    raise SystemExit(f"entry {i} did not open a position: "
+                                     f"{last['outcome']} {last['reason']} {last.get('detail')}")
                 samples.append((time.perf_counter() - started) * 1000)
                 await post({"type": "exit", "signal": "bear", "tf": "15m", "symbol": "EURUSD",
                             "price": price})

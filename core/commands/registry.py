@@ -133,7 +133,7 @@ class CommandRegistry:
                         f"/{spec.name}: missing {p.name}; usage: {spec.usage()}{presets}")
                 if p.default is not None:
                     args[p.name] = p.default
-        line = " ".join([f"/{spec.name}", *(str(args[p.name]) for p in spec.params
+        line = " ".join([f"/{spec.name}", *(_shown(args[p.name]) for p in spec.params
                                             if p.name in args and args[p.name] is not None
                                             and args[p.name] != p.default)])
         return spec, args, line
@@ -200,3 +200,8 @@ def _with_line(reply: Reply, line: str) -> Reply:
     return Reply(title=reply.title, lines=reply.lines, table=reply.table,
                  severity=reply.severity, ok=reply.ok,
                  needs_confirmation=reply.needs_confirmation, command_line=line, data=reply.data)
+
+
+def _shown(value: Any) -> str:
+    """Argument as a trader would type it: `500`, not `500.0`."""
+    return f"{value:g}" if isinstance(value, float) else str(value)

@@ -67,7 +67,7 @@ def test_alias_prefills_arguments_and_canonical_line() -> None:
     spec, args, line = _registry().parse("/logic1_on")
     assert spec.name == "logic1" and args == {"switch": "on"} and line == "/logic1 on"
     spec, args, line = _registry().parse("/set_daily_cap 500")
-    assert spec.name == "dailylimit" and args == {"amount": 500.0} and line == "/dailylimit 500.0"
+    assert spec.name == "dailylimit" and args == {"amount": 500.0} and line == "/dailylimit 500"
 
 
 @pytest.mark.parametrize(("line", "message"), [
@@ -90,7 +90,7 @@ async def test_confirmation_admin_and_audit() -> None:
     reg.audit_sinks.append(audit.append)
     engine: Any = object()  # handlers above never touch the engine
     first = await reg.invoke(engine, "/set_daily_cap 300", ADMIN)
-    assert first.needs_confirmation and first.command_line == "/dailylimit 300.0"
+    assert first.needs_confirmation and first.command_line == "/dailylimit 300"
     assert reg.usage["dailylimit"] == 0  # not run before confirmation
     done = await reg.invoke(engine, "/set_daily_cap 300", ADMIN, confirmed=True)
     assert done.ok and done.data == {"amount": 300.0} and reg.usage["dailylimit"] == 1
@@ -98,7 +98,7 @@ async def test_confirmation_admin_and_audit() -> None:
     assert not refused.ok and "admin only" in refused.lines[0]
     unknown = await reg.invoke(engine, "/frobnicate", ADMIN)
     assert not unknown.ok and "unknown command" in unknown.lines[0]
-    assert [a["command"] for a in audit] == ["/dailylimit 300.0", "/dailylimit 300.0",
+    assert [a["command"] for a in audit] == ["/dailylimit 300", "/dailylimit 300",
                                              "/shutdown", "/frobnicate"]
     assert audit[0]["confirm_requested"] and audit[1]["ok"] and not audit[2]["ok"]
     assert all(a["surface"] for a in audit)

@@ -1,0 +1,1 @@
+"""Telegram front end: Controller, Notification and Analytics bots (SPEC §9)."""
