@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Iterable
-from typing import TYPE_CHECKING
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
 
 from textual.message import Message
 from textual.message_pump import MessagePump
@@ -15,11 +16,14 @@ from console.messages import (
     PositionsUpdated,
     PositionView,
     ServiceUpdated,
+    SignalBatch,
+    SignalView,
     TradingStateUpdated,
 )
 from core.domain.orders import Position
 from core.events import (
     AccountUpdated,
+    AlertProcessed,
     Event,
     LogEmitted,
     PositionsChanged,
@@ -31,7 +35,8 @@ if TYPE_CHECKING:
     from core.engine import Engine
 
 INTERESTING: tuple[type[Event], ...] = (
-    AccountUpdated, PositionsChanged, TradingStateChanged, ServiceStateChanged, LogEmitted)
+    AccountUpdated, PositionsChanged, TradingStateChanged, ServiceStateChanged, LogEmitted,
+    AlertProcessed)
 """The events the shell's panes show; others are not queued for the console at all."""
 
 
@@ -62,6 +67,10 @@ class EventPump:
             self.target.post_message(TradingStateUpdated(trading.paused, trading.pause_reason))
         for name, (up, detail) in sorted(self.engine.services.items()):
             self.target.post_message(ServiceUpdated(name, up, detail))
+        if self.engine.store is not None:  # the signal log so far, once, at start
+            recent = reversed(self.engine.store.tail("signals", 50))
+            self.target.post_message(SignalBatch(tuple(
+                view for record in recent if (view := signal_view(record)) is not None)))
 
     def views(self, positions: Iterable[Position]) -> tuple[PositionView, ...]:
         trading = self.engine.trading
@@ -85,6 +94,7 @@ class EventPump:
         trading: TradingStateChanged | None = None
         services: dict[str, ServiceStateChanged] = {}
         logs: list[LogEmitted] = []
+        alerts: list[SignalView] = []
         for event in events:
             if isinstance(event, AccountUpdated):
                 account = event
@@ -96,7 +106,12 @@ class EventPump:
                 services[event.service] = event
             elif isinstance(event, LogEmitted):
                 logs.append(event)
+            elif isinstance(event, AlertProcessed):
+                alerts.append(SignalView(self.engine.clock.now(), event.family, event.summary,
+                                         event.outcome, event.reason))
         out: list[Message] = []
+        if alerts:
+            out.append(SignalBatch(tuple(alerts)))
         if logs:
             out.append(LogBatch(tuple(logs[-self.max_logs:])))
         if trading is not None:
@@ -137,3 +152,17 @@ class EventPump:
     def close(self) -> None:
         if not self.subscription.closed:
             self.subscription.close()
+
+
+def signal_view(record: dict[str, Any]) -> SignalView | None:
+    """A signal-log record as the pane shows it (rejected alerts have no parsed signal)."""
+    try:
+        when = datetime.fromisoformat(str(record["received_at"]))
+    except (KeyError, ValueError):
+        return None
+    signal = record.get("signal") or {}
+    summary = (f"{signal.get('signal_type')} {signal.get('symbol')} {signal.get('timeframe')}"
+               if signal else str(record.get("raw", ""))[:34])
+    outcome = str(record.get("outcome") or record.get("status") or "")
+    return SignalView(when, str(record.get("format") or "?"), summary, outcome,
+                      str(record.get("reason") or ""))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from textual.message import Message
 
@@ -26,6 +27,17 @@ class PositionView:
     profit: float
     owner: str
     digits: int = 5
+
+
+@dataclass(frozen=True, slots=True)
+class SignalView:
+    """One alert in the signals pane: when, which format, what it said, what became of it."""
+
+    time: datetime
+    family: str
+    summary: str
+    outcome: str
+    reason: str
 
 
 class EngineBuilt(Message):
@@ -87,3 +99,11 @@ class LogBatch(Message):
     def __init__(self, records: tuple[LogEmitted, ...]) -> None:
         super().__init__()
         self.records = records
+
+
+class SignalBatch(Message):
+    """Alerts processed since the previous batch, oldest first."""
+
+    def __init__(self, views: tuple[SignalView, ...]) -> None:
+        super().__init__()
+        self.views = views

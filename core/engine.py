@@ -24,6 +24,7 @@ from core.domain.enums import PauseReason, TradingMode
 from core.domain.symbols import SymbolSpec
 from core.events import CommandExecuted, EventBus, ServiceStateChanged
 from core.frontends import Frontend, discover
+from core.frontends import names as frontend_names
 from core.logs import configure_logging, remove_handlers
 from core.market import MarketPump, PositionWatcher
 from core.notifications.center import NotificationCenter
@@ -256,14 +257,17 @@ class Engine:
     async def _start_frontends(self) -> None:
         """SPEC §3.11 step 7: a front end that fails degrades to "without it", logged."""
         if not self.options.frontends:
+            for name in frontend_names():
+                self.set_service(name, False, "off")
             self._mark("frontends", "off", "not started")
             return
         started = []
         for name, factory in discover().items():
             try:
                 frontend = factory(self)
-                if frontend is None:
-                    continue  # not configured (no token...): the factory said why in the log
+                if frontend is None:  # not configured (no token...): the factory logged why
+                    self.set_service(name, False, "off")
+                    continue
                 await frontend.start()
             except Exception as exc:
                 log.critical("front end %s failed to start: %s", name, exc)

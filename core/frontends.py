@@ -42,3 +42,8 @@ def discover() -> dict[str, FrontendFactory]:
             continue
         found[ep.name] = factory
     return found
+
+
+def names() -> list[str]:
+    """Names of the installed front ends, without importing them."""
+    return sorted(ep.name for ep in entry_points(group=GROUP))

@@ -1,4 +1,4 @@
-"""Provides the dashboard screen: header, start-up banner, positions and log panes."""
+"""Provides the dashboard screen: header, start-up banner, positions, signals and log panes."""
 
 from __future__ import annotations
 
@@ -15,12 +15,14 @@ from console.messages import (
     LogBatch,
     PositionsUpdated,
     ServiceUpdated,
+    SignalBatch,
     TradingStateUpdated,
 )
 from console.widgets.banner import StartupBanner
 from console.widgets.header import HeaderBar
 from console.widgets.log import LogPane
 from console.widgets.positions import PositionsPane
+from console.widgets.signals import SignalsPane
 
 
 class DashboardScreen(Screen[None]):
@@ -30,6 +32,7 @@ class DashboardScreen(Screen[None]):
         yield HeaderBar(id="header")
         yield StartupBanner(id="banner")
         yield PositionsPane(id="positions")
+        yield SignalsPane(id="signals")
         yield LogPane(id="log")
         yield Footer()
 
@@ -46,6 +49,10 @@ class DashboardScreen(Screen[None]):
         return self.query_one("#positions", PositionsPane)
 
     @property
+    def signals(self) -> SignalsPane:
+        return self.query_one("#signals", SignalsPane)
+
+    @property
     def log_pane(self) -> LogPane:
         return self.query_one("#log", LogPane)
 
@@ -53,6 +60,7 @@ class DashboardScreen(Screen[None]):
         self.header.set_clock(message.clock, message.timezone)
         self.header.set_mode(message.mode)
         self.log_pane.set_timezone(message.timezone)
+        self.signals.set_timezone(message.timezone)
 
     def on_engine_started(self, _message: EngineStarted) -> None:
         self.header.set_lifecycle("running")
@@ -75,6 +83,9 @@ class DashboardScreen(Screen[None]):
 
     def on_trading_state_updated(self, message: TradingStateUpdated) -> None:
         self.header.set_trading(message.paused, message.reason)
+
+    def on_signal_batch(self, message: SignalBatch) -> None:
+        self.signals.add(message.views)
 
     def on_service_updated(self, message: ServiceUpdated) -> None:
         self.header.set_service(message.service, message.up, message.detail)

@@ -14,7 +14,7 @@ from core.clock import Clock, fmt_header
 from core.domain.orders import Account
 
 Lifecycle = Literal["starting", "running", "failed", "stopping"]
-SERVICES: dict[str, str] = {"webhook": "Webhook", "mt5": "MT5"}
+SERVICES: dict[str, str] = {"webhook": "Webhook", "mt5": "MT5", "telegram": "Telegram"}
 """Services with a chip in the header (id → label), in display order."""
 STATE_CLASSES = ("-starting", "-running", "-paused", "-failed", "-stopping")
 

@@ -177,3 +177,46 @@ async def test_header_in_live_mode_without_metatrader(engine_options: EngineOpti
         await wait_until(pilot, lambda: chip.has_class("-down"), what="MT5 DOWN")
         assert str(chip.content).startswith("MT5 DOWN · ")
         assert len(str(chip.content)) > len("MT5 DOWN · ")
+
+
+async def test_signals_pane_shows_each_alert_with_outcome_and_reason(
+        engine_options: EngineOptions) -> None:
+    from tests.engine.helpers import legacy
+
+    engine = Engine(engine_options)
+    app = console_for(engine)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_running(pilot)
+        assert engine.intake is not None
+        engine.intake.receive(legacy("trend", "bull", "1h"))
+        engine.intake.receive(legacy("entry", "sell", "15m"))
+        await engine.intake.queue.join()
+        pane = app.dashboard.signals
+        await wait_until(pilot, lambda: pane.table.row_count == 2, what="two signal rows")
+        newest = [str(cell) for cell in pane.table.get_row_at(0)]
+        oldest = [str(cell) for cell in pane.table.get_row_at(1)]
+        assert newest == ["14:05:12", "LEGACY", "SELL_SIGNAL EURUSD 15m @ 1.084", "blocked",
+                          "TREND_MISALIGNED"]
+        assert oldest[2:] == ["TREND_UPDATE EURUSD 1h @ 1.084", "executed", "TREND_UPDATED"]
+        assert pane.border_subtitle == "2 shown · 1 executed"
+        outcome = pane.table.get_row_at(0)[3]
+        assert isinstance(outcome, Text)
+        assert outcome.style == theme_style(app.theme_variables, "health-degraded")
+
+
+async def test_signal_log_so_far_is_shown_at_start(engine_options: EngineOptions) -> None:
+    from tests.engine.helpers import legacy
+
+    first = Engine(engine_options)
+    await first.start()
+    assert first.intake is not None
+    first.intake.receive(legacy("entry", "buy", "15m", symbol="DOGEUSD"))  # refused at intake
+    await first.stop()
+    engine = Engine(engine_options)
+    app = console_for(engine)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_running(pilot)
+        pane = app.dashboard.signals
+        await wait_until(pilot, lambda: pane.table.row_count == 1, what="stored signal")
+        row = [str(cell) for cell in pane.table.get_row_at(0)]
+        assert row[1] == "LEGACY" and row[3:] == ["rejected", "UNKNOWN_SYMBOL"]

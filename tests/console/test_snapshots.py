@@ -30,6 +30,7 @@ from tests.console.support import (
     wait_until,
 )
 from tests.console.test_palette import _limit_spec
+from tests.engine.helpers import legacy
 
 Snap = Callable[..., bool]
 RunBefore = Callable[[Pilot[Any]], Awaitable[None]]
@@ -84,7 +85,20 @@ async def _dashboard(pilot: Pilot[Any]) -> None:
     await wait_until(pilot, lambda: table.row_count == 1, what="position row")
     await wait_until(pilot, lambda: table.virtual_size.width >= sum(
         c.get_render_width(table) for c in table.columns.values()), what="table dimensions")
+    await _three_alerts(pilot, app)
     await _fixed_log(pilot, app)
+
+
+async def _three_alerts(pilot: Pilot[Any], app: V5ConsoleApp) -> None:
+    """Real alerts through the intake: two trend updates executed, one entry blocked."""
+    assert app.engine is not None and app.engine.intake is not None
+    for body in (legacy("trend", "bull", "1h", "GBPUSD", 1.27),
+                 legacy("trend", "bear", "15m", "GBPUSD", 1.27),
+                 legacy("entry", "buy", "15m", "GBPUSD", 1.27)):
+        app.engine.intake.receive(body)
+    await app.engine.intake.queue.join()
+    pane = app.dashboard.signals
+    await wait_until(pilot, lambda: len(pane.rows) == 3, what="signal rows")
 
 
 async def _settled(pilot: Pilot[Any]) -> None:
@@ -104,7 +118,8 @@ def _app(options: EngineOptions, **overrides: Any) -> tuple[V5ConsoleApp, Engine
 class TestDashboard:
     def test_one_open_position(self, snap_compare: Snap, snap_options: EngineOptions) -> None:
         """Header (14:05:12 IST, PAPER · simulated terminal, RUNNING, money, links), one BUY
-        EURUSD row losing 1.20 in the loss colour, engine start-up lines in the log pane."""
+        EURUSD row losing 1.20 in the loss colour, three alerts in the signals pane (two
+        trend updates executed, a GBPUSD entry blocked as TREND_MISALIGNED), fixed log lines."""
         app, _ = _app(snap_options)
         assert snap_compare(app, terminal_size=SIZE, run_before=_dashboard)
 
