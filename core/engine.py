@@ -15,7 +15,7 @@ import aiohttp
 from core.analytics.schedule import ReportScheduler
 from core.analytics.service import AnalyticsService
 from core.bridge import Bridge, InlinePluginHost
-from core.brokers.factory import BrokerBundle, build_broker
+from core.brokers.factory import BrokerBundle, build_broker, specs_from
 from core.clock import Clock, SystemClock
 from core.commands.catalog import build_registry
 from core.commands.spec import Actor, Reply
@@ -132,10 +132,7 @@ class Engine:
         return TradingMode(self.settings.trading.mode)
 
     def symbols(self) -> dict[str, SymbolSpec]:
-        table = self.settings.symbols.table
-        return {name: SymbolSpec(name, r.pip_size, r.digits, r.pip_value, r.contract_size,
-                                 r.volatility, r.min_sl_pips, r.typical_spread_pips)
-                for name, r in table.items() if name in self.settings.symbols.enabled}
+        return specs_from(self.settings)
 
     def set_service(self, name: str, up: bool, detail: str) -> None:
         self.services[name] = (up, detail)
