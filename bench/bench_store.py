@@ -1,4 +1,4 @@
-"""Store latency: p50/p99 of put and append (durable and not) and append cost vs journal size."""
+"""Store latency: put, append, update_entry, append_many (durable and not); append vs size."""
 
 from __future__ import annotations
 
@@ -37,6 +37,9 @@ SIGNAL = {
 }
 
 
+BATCH = 20  # records per append_many: a burst of alerts sharing one write
+
+
 def _percentiles(samples: list[float]) -> tuple[float, float]:
     ordered = sorted(samples)
     p99 = ordered[min(len(ordered) - 1, round(0.99 * (len(ordered) - 1)))]
@@ -57,10 +60,19 @@ def _latency(root: Path, count: int, durable: bool) -> None:
         # A realistic positions table: a few dozen live documents, overwritten in turn.
         puts = _timed(lambda i: store.put("positions", f"t{i % 40}", {**POSITION, "n": i}), count)
         appends = _timed(lambda i: store.append("signals", {**SIGNAL, "n": i}), count)
+        # The intake's outcome: a patch to a recent record.
+        updates = _timed(lambda i: store.update_entry(
+            "signals", count - i % 50, status="processed", outcome="executed", latency_ms=0.8),
+            count)
+        batch = [{**SIGNAL, "n": i} for i in range(BATCH)]
+        groups = _timed(lambda i: store.append_many("signals", batch), count // BATCH)
+        tails = _timed(lambda i: store.tail("signals", 50), count // BATCH)
     label = "durable" if durable else "non-durable"
-    for name, samples in (("put", puts), ("append", appends)):
+    for name, samples in (("put", puts), ("append", appends), ("update_entry", updates),
+                          (f"append_many({BATCH})", groups), ("tail(50)", tails)):
         p50, p99 = _percentiles(samples)
-        print(f"{name:<7}{label:<13}p50 {p50:7.3f} ms   p99 {p99:7.3f} ms   (n={count})")
+        print(f"{name:<17}{label:<13}p50 {p50:7.3f} ms   p99 {p99:7.3f} ms   "
+              f"(n={len(samples)})")
 
 
 def _growth(root: Path, durable: bool, samples: int) -> None:

@@ -63,11 +63,12 @@ async def latency(n: int) -> list[float]:
                             "price": price})
                 try:
                     await asyncio.wait_for(opened.get(), timeout=10)
-                except TimeoutError:
+                except TimeoutError as exc:
                     assert engine.store is not None
                     last = engine.store.tail("signals", 1)[0]
                     raise SystemExit(f"entry {i} did not open a position: "
-                                     f"{last['outcome']} {last['reason']} {last.get('detail')}")
+                                     f"{last['outcome']} {last['reason']} "
+                                     f"{last.get('detail')}") from exc
                 samples.append((time.perf_counter() - started) * 1000)
                 await post({"type": "exit", "signal": "bear", "tf": "15m", "symbol": "EURUSD",
                             "price": price})

@@ -22,6 +22,7 @@ from core.signals.legacy import LEGACY_TYPES, parse_legacy
 from core.signals.model import AlertRejected, Outcome, V4Signal
 from core.signals.v3 import V3_TYPES, parse_v3
 from core.signals.v6 import V6_TYPES, parse_v6
+from core.storage.group_commit import GroupCommit, Staged
 from core.storage.store import Store
 
 log = logging.getLogger(__name__)
@@ -49,6 +50,20 @@ _V6 = frozenset(V6_TYPES)
 class IntakeResponse:
     status: int
     body: dict[str, Any]
+
+
+@dataclass(slots=True)
+class _Alert:
+    """A screened alert: its record and answer, or the signal to decide when it is staged."""
+
+    now: datetime
+    peer: str
+    family: SignalFamily | None
+    raw: str
+    started: float
+    response: IntakeResponse | None = None
+    record: dict[str, Any] | None = None
+    signal: V4Signal | None = None
 
 
 @dataclass
@@ -128,6 +143,8 @@ class SignalIntake:
         self._mark_no = 0
         self._symbols_of: Settings | None = None
         self._known: Mapping[str, SymbolSpec] = {}
+        self._staged = 0  # accepted alerts whose write is in flight: they count toward the bound
+        self._commit = GroupCommit(store, SIGNAL_LOG)
 
     # -- the acknowledgement path (must stay fast: TradingView gives up after 3 s) ----------
     def authenticate(self, payload_secret: Any, query_secret: str | None) -> bool:
@@ -140,6 +157,28 @@ class SignalIntake:
 
     def receive(self, body: bytes, *, query_secret: str | None = None, peer: str = "",
                 forced: SignalFamily | None = None) -> IntakeResponse:
+        """Synchronous intake (replay, tests): the alert is on disk when this returns."""
+        alert = self._screen(body, query_secret, peer, forced)
+        if isinstance(alert, IntakeResponse):
+            return alert
+        self._commit.append_now(lambda: self._stage(alert))
+        assert alert.response is not None
+        return alert.response
+
+    async def receive_async(self, body: bytes, *, query_secret: str | None = None,
+                            peer: str = "", forced: SignalFamily | None = None) -> IntakeResponse:
+        """The webhook's intake: alerts arriving while the signal log is being written share
+        the next write (group commit); each answer still waits until its record is on disk."""
+        alert = self._screen(body, query_secret, peer, forced)
+        if isinstance(alert, IntakeResponse):
+            return alert
+        await self._commit.append(lambda: self._stage(alert))
+        assert alert.response is not None
+        return alert.response
+
+    def _screen(self, body: bytes, query_secret: str | None, peer: str,
+                forced: SignalFamily | None) -> IntakeResponse | _Alert:
+        """Everything decided on arrival: size, format, secret, endpoint, parsing."""
         started = time.perf_counter()
         settings = self._settings()
         now = self._clock.now()
@@ -156,60 +195,82 @@ class SignalIntake:
             if forced is not None and exc.code == "UNKNOWN_FORMAT":
                 exc = AlertRejected("WRONG_FORMAT", f"this endpoint takes "
                                     f"{ENDPOINT_TAKES[forced]}; {exc.message}")
-            return self._reject(now, peer, None, _safe_raw(body), exc)
+            return self._reject(_Alert(now, peer, None, _safe_raw(body), started), exc)
         payload_secret = payload.pop("secret", None) if isinstance(payload, dict) else None
         raw = text if payload_secret is None else json.dumps(payload, ensure_ascii=False)
+        alert = _Alert(now, peer, family, raw, started)
         if not self.authenticate(payload_secret, query_secret):
             self.stats.unauthorized += 1
             log.warning("webhook: alert from %s refused: %s", peer or "?",
                         "no secret configured (fail closed)" if self._secret is None
                         else "missing or wrong secret")
-            self._log_alert(now, peer, family, raw, None, "rejected", "UNAUTHORIZED")
-            return IntakeResponse(401, {"status": "unauthorized"})
+            alert.record = self._record(alert, None, "rejected", "UNAUTHORIZED")
+            alert.response = IntakeResponse(401, {"status": "unauthorized"})
+            return alert
         if forced is not None and forced is not family:
-            return self._reject(now, peer, family, raw, AlertRejected(
+            return self._reject(alert, AlertRejected(
                 "WRONG_FORMAT", f"this endpoint takes {ENDPOINT_TAKES[forced]}, got a "
                 f"{family.value} alert; post it to /webhook instead"))
         if not getattr(settings.webhook.formats, family.value.lower()):
-            return self._reject(now, peer, family, raw, AlertRejected(
+            return self._reject(alert, AlertRejected(
                 "FORMAT_DISABLED", f"{family.value} alerts are switched off; an operator can "
                 f"switch them on with /signals {family.value.lower()} on"))
         if settings is not self._symbols_of:  # a settings change is a new object
             self._symbols_of, self._known = settings, self._symbols()
         try:
-            signal = self.parsers[family](payload, self._known, now, raw)
+            alert.signal = self.parsers[family](payload, self._known, now, raw)
         except AlertRejected as exc:
-            return self._reject(now, peer, family, raw, exc)
+            return self._reject(alert, exc)
         self.stats.last_alert_at = now
-        for warning in signal.extras.get("warnings") or ():
-            log.warning("alert %s %s %s: %s", family.value, signal.symbol, signal.timeframe,
-                        warning)
+        for warning in alert.signal.extras.get("warnings") or ():
+            log.warning("alert %s %s %s: %s", family.value, alert.signal.symbol,
+                        alert.signal.timeframe, warning)
+        return alert
+
+    def _stage(self, alert: _Alert) -> Staged:
+        """Decide a parsed signal just before its record is written (on the loop, in arrival
+        order): it sees every alert accepted before it, in earlier writes or earlier in this
+        one, so two identical alerts in one write are an original and its duplicate."""
+        signal = alert.signal
+        if signal is None:
+            assert alert.record is not None
+            return Staged(alert.record)
+        settings = self._settings()
         duplicate = self._duplicate_of(signal, settings)
         if duplicate is not None:
             original, detail = duplicate
             self.stats.duplicates += 1
-            self._log_alert(now, peer, family, raw, signal, "duplicate", "DUPLICATE",
-                            of=original, detail=detail)
-            return IntakeResponse(200, {"status": "duplicate", "of": original})
-        if self.queue.qsize() >= settings.webhook.queue_max:
+            alert.response = IntakeResponse(200, {"status": "duplicate", "of": original})
+            return Staged(self._record(alert, signal, "duplicate", "DUPLICATE", of=original,
+                                       detail=detail))
+        if self.queue.qsize() + self._staged >= settings.webhook.queue_max:
             self.stats.busy += 1
-            self._log_alert(now, peer, family, raw, signal, "rejected", "QUEUE_FULL")
-            return IntakeResponse(503, {"status": "busy"})
-        record_no = self._log_alert(now, peer, family, raw, signal, "queued", "")
+            alert.response = IntakeResponse(503, {"status": "busy"})
+            return Staged(self._record(alert, signal, "rejected", "QUEUE_FULL"))
         self._remember(signal)
-        self.queue.put_nowait((signal, record_no, started))
-        self.stats.accepted += 1
-        self.stats.by_family[family.value] += 1
-        return IntakeResponse(200, {"status": "accepted", "signal_id": signal.signal_id})
+        self._staged += 1
+        alert.response = IntakeResponse(200, {"status": "accepted", "signal_id": signal.signal_id})
 
-    def _reject(self, now: datetime, peer: str, family: SignalFamily | None, raw: str,
-                exc: AlertRejected) -> IntakeResponse:
+        def done(record_no: int) -> None:
+            self._staged -= 1
+            self.queue.put_nowait((signal, record_no, alert.started))
+            self.stats.accepted += 1
+            self.stats.by_family[signal.source_format.value] += 1
+
+        def failed() -> None:  # never acknowledged: a retry must not count as a duplicate
+            self._staged -= 1
+            self._forget(signal)
+
+        return Staged(self._record(alert, signal, "queued", ""), done, failed)
+
+    def _reject(self, alert: _Alert, exc: AlertRejected) -> _Alert:
         self.stats.rejected += 1
         self.stats.by_reason[exc.code] += 1
         log.info("webhook: alert rejected %s: %s", exc.code, exc.message)
-        self._log_alert(now, peer, family, raw, None, "rejected", exc.code, detail=exc.message)
-        return IntakeResponse(exc.status, {"status": "rejected", "reason": exc.code,
-                                           "message": exc.message})
+        alert.record = self._record(alert, None, "rejected", exc.code, detail=exc.message)
+        alert.response = IntakeResponse(exc.status, {"status": "rejected", "reason": exc.code,
+                                                     "message": exc.message})
+        return alert
 
     def _duplicate_of(self, signal: V4Signal, settings: Settings) -> tuple[str, str] | None:
         """SPEC §2.5.4: the same alert within the window; a squeeze notice per symbol+tf."""
@@ -236,15 +297,23 @@ class SignalIntake:
             self._squeezes.pop(_squeeze_key(signal), None)
             self._squeezes[_squeeze_key(signal)] = entry
 
-    def _log_alert(self, now: datetime, peer: str, family: SignalFamily | None, raw: str,
-                   signal: V4Signal | None, status: str, reason: str, **extra: Any) -> int:
-        record = {
-            "received_at": now.isoformat(), "source": peer,
-            "format": family.value if family else None, "raw": raw[:4000],
+    def _forget(self, signal: V4Signal) -> None:
+        """Undo `_remember` (accepted: no live entry was there before, removing it is enough)."""
+        for recent, key in ((self._recent, signal.dedup_key()),
+                            (self._squeezes, _squeeze_key(signal))):
+            entry = recent.get(key)
+            if entry is not None and entry[0] == signal.signal_id:
+                del recent[key]
+
+    @staticmethod
+    def _record(alert: _Alert, signal: V4Signal | None, status: str, reason: str,
+                **extra: Any) -> dict[str, Any]:
+        return {
+            "received_at": alert.now.isoformat(), "source": alert.peer,
+            "format": alert.family.value if alert.family else None, "raw": alert.raw[:4000],
             "signal": signal.as_dict() if signal else None, "status": status,
             "outcome": status if status != "queued" else None, "reason": reason, **extra,
         }
-        return self._store.append(SIGNAL_LOG, record)
 
     # -- after a restart ----------------------------------------------------------------
     def recover(self) -> int:

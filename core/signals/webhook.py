@@ -116,8 +116,8 @@ class WebhookServer:
             body = await request.read()
         except web.HTTPRequestEntityTooLarge:
             return web.json_response({"status": "rejected", "reason": "TOO_LARGE"}, status=413)
-        result = self._intake.receive(body, query_secret=request.query.get("secret"),
-                                      peer=client, forced=forced)
+        result = await self._intake.receive_async(body, query_secret=request.query.get("secret"),
+                                                  peer=client, forced=forced)
         return web.json_response(result.body, status=result.status)
 
     async def _webhook(self, request: web.Request) -> web.Response:

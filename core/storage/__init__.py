@@ -1,4 +1,4 @@
-"""Persistence: atomic TinyDB files behind one `Store` facade (state tables and journals)."""
+"""Persistence behind one `Store` facade: atomic TinyDB state tables, JSON Lines journals."""
 
 from core.storage.errors import StoreError
 from core.storage.store import Store

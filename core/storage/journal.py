@@ -1,4 +1,4 @@
-"""One journal: append-only records in fixed-size segment files, the oldest segments pruned."""
+"""One journal: numbered records appended to fixed-size JSON Lines segments, oldest pruned."""
 
 from __future__ import annotations
 
@@ -6,90 +6,20 @@ import json
 import re
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 from core.storage.atomic import atomic_write_text
-from core.storage.documents import check_fields, clone, to_record
+from core.storage.documents import check_fields, clone
 from core.storage.errors import StoreError
-from core.storage.tinydb_atomic import AtomicJSONStorage, dumps
+from core.storage.migrate import migrate_legacy_segments
+from core.storage.segment import NO_FIELD, SUFFIX, Segment, dumps
 
-NO_FIELD = "_no"
-_TABLE = "_default"  # TinyDB's default table: segments open with a plain TinyDB(path)
 META_NAME = "journal.json"
-_SEGMENT_NAME = re.compile(r"(\d{8})\.json")
+_SEGMENT_NAME = re.compile(r"(\d{8})" + re.escape(SUFFIX))
 # Outcomes are usually written to recent records: keep a few older segments parsed.
 _CACHED_SEGMENTS = 4
-T = TypeVar("T")
-
-
-class _Segment:
-    """One segment file, a TinyDB-format file whose document ids are the record numbers.
-
-    Journals only insert by number and merge into one record, so they use the storage
-    directly. Each record's JSON text is kept, so an append serialises one record and joins
-    strings instead of re-serialising the whole segment."""
-
-    def __init__(self, path: Path, durable: bool) -> None:
-        self.storage = AtomicJSONStorage(path, durable)
-        self._pieces: dict[str, str] | None = None  # same keys, same order as the documents
-
-    def _docs(self) -> dict[str, Any]:
-        return self.storage.read().get(_TABLE, {})
-
-    def get(self, number: int) -> dict[str, Any] | None:
-        doc = self._docs().get(str(number))
-        return doc if isinstance(doc, dict) else None
-
-    def numbers(self) -> list[int]:
-        try:
-            return [int(key) for key in self._docs()]
-        except ValueError as exc:
-            raise StoreError(f"store file {self.storage.path} is corrupt: {exc}") from exc
-
-    def records(self) -> list[tuple[int, dict[str, Any]]]:
-        """(record number, record) pairs, oldest first."""
-        docs = self._docs()
-        return [(number, docs[str(number)]) for number in sorted(self.numbers())]
-
-    def insert(self, number: int, record: dict[str, Any]) -> None:
-        self._change(str(number), lambda docs: docs.__setitem__(str(number), record))
-
-    def update(self, number: int, changes: dict[str, Any]) -> None:
-        self._change(str(number), lambda docs: docs[str(number)].update(changes))
-
-    def _change(self, key: str, mutate: Callable[[dict[str, Any]], None]) -> None:
-        data = self.storage.read()
-        try:
-            if data.keys() - {_TABLE}:
-                # A file someone gave other tables: keep them, take the general path.
-                self._pieces = None
-                mutate(data.setdefault(_TABLE, {}))
-                self.storage.write(data)
-                return
-            if self._pieces is None:
-                self._pieces = {k: dumps(doc) for k, doc in data.get(_TABLE, {}).items()}
-            pieces = self._pieces
-            docs = data.setdefault(_TABLE, {})
-            mutate(docs)
-            pieces[key] = dumps(docs[key])
-            self.storage.write_serialized(data, lambda: self._text(pieces))
-        except BaseException:
-            # Memory may hold a change the file does not: forget it, the file is the truth.
-            self.storage.close()
-            self._pieces = None
-            raise
-
-    @staticmethod
-    def _text(pieces: dict[str, str]) -> str:
-        # Keys are decimal record numbers: they need no JSON escaping.
-        body = ",".join(f'"{key}":{piece}' for key, piece in pieces.items())
-        return f'{{"{_TABLE}":{{{body}}}}}'
-
-    def close(self) -> None:
-        self.storage.close()
-        self._pieces = None
 
 
 def _read_meta(path: Path) -> int | None:
@@ -105,10 +35,30 @@ def _read_meta(path: Path) -> int | None:
     return cap
 
 
+def _encode(doc: Mapping[str, Any], number: int, what: str) -> tuple[bytes, dict[str, Any]]:
+    """The record line and the private in-memory copy of `doc` numbered `number`, from one
+    serialisation: the copy is what the line says (tuples became lists, and so on)."""
+    if not isinstance(doc, Mapping):
+        raise TypeError(f"{what}: a document must be a mapping, got {type(doc).__name__}")
+    body = {k: v for k, v in doc.items() if k != NO_FIELD} if NO_FIELD in doc else doc
+    try:
+        text = dumps(body)
+        record = json.loads(text)
+    except (TypeError, ValueError) as exc:
+        raise TypeError(f"{what}: document is not JSON-serialisable: {exc}") from exc
+    if not isinstance(record, dict):
+        raise TypeError(f"{what}: a document must be a JSON object")
+    record[NO_FIELD] = number
+    # `_no` goes last, as in memory; "{}" has nothing before it to separate.
+    line = f'{text[:-1]}{"," if record.keys() - {NO_FIELD} else ""}"{NO_FIELD}":{number}}}\n'
+    return line.encode("utf-8"), record
+
+
 class Journal:
     """Record number N lives in segment (N - 1) // segment_records, so finding a record never
-    reads other segments. The segment size is fixed when the journal is created (journal.json):
-    changing the setting later applies to new journals only."""
+    reads other segments; a patch line changing a record goes to the record's segment, so
+    retention drops both together. The segment size is fixed when the journal is created
+    (journal.json): changing the setting later applies to new journals only."""
 
     def __init__(
         self, directory: Path, name: str, *, durable: bool, segment_records: int, max_segments: int
@@ -124,10 +74,10 @@ class Journal:
         self._cap = segment_records
         self._meta_written = False
         self._seqs: list[int] = []
-        self._head: _Segment | None = None
-        self._head_seq = -1
+        self._head: Segment | None = None
         self._next_no = 1
-        self._cache: OrderedDict[int, _Segment] = OrderedDict()
+        self._cache: OrderedDict[int, Segment] = OrderedDict()
+        self._broken: dict[int, StoreError] = {}  # former-format segments that did not migrate
 
     # -- loading -------------------------------------------------------------------------
 
@@ -139,15 +89,20 @@ class Journal:
             self._load()
 
     def _load(self) -> None:
-        seqs: list[int] = []
+        meta_path = self.directory / META_NAME
+        cap = _read_meta(meta_path)
+        self._broken = {}
+        seqs: set[int] = set()
         if self.directory.is_dir():
+            if cap is not None:
+                self._broken = migrate_legacy_segments(self.directory, cap, self._durable)
+                seqs.update(self._broken)
             for entry in self.directory.iterdir():
                 match = _SEGMENT_NAME.fullmatch(entry.name)
                 if match:
-                    seqs.append(int(match.group(1)))
-        seqs.sort()
-        meta_path = self.directory / META_NAME
-        cap = _read_meta(meta_path)
+                    seqs.add(int(match.group(1)))
+                elif cap is None and re.fullmatch(r"\d{8}\.json", entry.name):
+                    seqs.add(int(entry.name[:8]))
         if cap is None and seqs:
             raise StoreError(
                 f"journal {self.directory} has segment files but no {META_NAME}; "
@@ -155,99 +110,149 @@ class Journal:
             )
         self._meta_written = cap is not None
         self._cap = cap if cap is not None else self._default_cap
-        self._seqs = seqs
+        self._seqs = sorted(seqs)
         self._next_no = 1
-        if seqs:
-            self._head_seq = seqs[-1]
-            self._head = _Segment(self._segment_path(self._head_seq), self._durable)
-            numbers = self._head.numbers()
-            first, last = self._head_seq * self._cap + 1, (self._head_seq + 1) * self._cap
-            if numbers and (min(numbers) < first or max(numbers) > last):
-                raise StoreError(
-                    f"store file {self._segment_path(self._head_seq)} is corrupt: record numbers "
-                    f"outside {first}..{last}"
-                )
-            self._next_no = max(numbers, default=first - 1) + 1
+        self._head = None
+        if self._seqs:
+            head = self._open_segment(self._seqs[-1])
+            self._next_no = head.newest() + 1
+            self._head = head
         self._loaded = True
 
     def _unload(self) -> None:
         for segment in self._cache.values():
-            segment.close()
+            segment.release()
         self._cache.clear()
         if self._head is not None:
-            self._head.close()
-        self._head, self._head_seq, self._seqs, self._loaded = None, -1, [], False
+            self._head.release()
+        self._head, self._seqs, self._loaded = None, [], False
 
-    def _write(self, change: Callable[[], T]) -> T:
-        """Run one write; on failure drop all memory so the next call re-reads the disk."""
-        try:
-            return change()
-        except BaseException:
-            self._unload()
-            raise
+    def _path(self, seq: int) -> Path:
+        if seq in self._broken:
+            return self.directory / f"{seq:08d}.json"
+        return self.directory / f"{seq:08d}{SUFFIX}"
 
-    def _segment_path(self, seq: int) -> Path:
-        return self.directory / f"{seq:08d}.json"
+    def _open_segment(self, seq: int) -> Segment:
+        if seq in self._broken:
+            error = self._broken[seq]
+            raise StoreError(f"{error} (the segment could not be migrated to JSON Lines)")
+        first = seq * self._cap + 1
+        return Segment(self._path(seq), first, first + self._cap - 1, self._durable)
 
-    def _segment(self, seq: int, keep: bool) -> _Segment:
-        if seq == self._head_seq and self._head is not None:
-            return self._head
+    def _seq_of(self, number: int) -> int:
+        return (number - 1) // self._cap
+
+    def _segment(self, seq: int, keep: bool) -> Segment:
+        head = self._head
+        if head is not None and seq == self._seq_of(head.first):
+            return head
         cached = self._cache.get(seq)
         if cached is not None:
             self._cache.move_to_end(seq)
             return cached
-        segment = _Segment(self._segment_path(seq), self._durable)
+        segment = self._open_segment(seq)
         if keep:
-            self._cache[seq] = segment
-            if len(self._cache) > _CACHED_SEGMENTS:
-                self._cache.popitem(last=False)[1].close()
+            self._remember(seq, segment)
         return segment
+
+    def _remember(self, seq: int, segment: Segment) -> None:
+        self._cache[seq] = segment
+        self._cache.move_to_end(seq)
+        while len(self._cache) > _CACHED_SEGMENTS:
+            for old, cached in self._cache.items():
+                if cached.release():
+                    del self._cache[old]
+                    break
+            else:
+                return  # each holds a failed write's remains: they stay until those are cut
 
     # -- writing -------------------------------------------------------------------------
 
     def append(self, doc: Mapping[str, Any]) -> int:
-        record = to_record(doc, f"append({self.name!r})")
+        return self.append_many([doc])[0]
+
+    def append_many(self, docs: Sequence[Mapping[str, Any]]) -> list[int]:
+        """Records numbered in order, one write and one fsync per segment they fall in. All or
+        nothing unless the process dies during the call: on an error, lines already written to
+        an earlier segment are cut off again (best effort) and no number is used up."""
+        what = f"append({self.name!r})"
         with self._lock:
             self._ready()
-            number = self._next_no
-            record[NO_FIELD] = number
-            seq = (number - 1) // self._cap
+            first = self._next_no
+            encoded = [_encode(doc, first + i, what) for i, doc in enumerate(docs)]
+            if not encoded:
+                return []
             if not self._meta_written:
-                self._write(self._write_meta)
-            if seq != self._head_seq:
-                self._rotate(seq)
-            head = self._head
-            assert head is not None
-            self._write(lambda: head.insert(number, record))
-            self._next_no = number + 1
-            if not self._seqs or self._seqs[-1] != seq:
-                self._seqs.append(seq)
-                self._prune()
-            return number
+                self._write_meta()
+            done: list[tuple[Segment, bytes, list[dict[str, Any]]]] = []
+            touched: list[Segment] = []
+            try:
+                start = 0
+                while start < len(encoded):
+                    seq = self._seq_of(first + start)
+                    stop = min(len(encoded), (seq + 1) * self._cap - first + 1)
+                    segment = self._writable(seq)
+                    touched.append(segment)
+                    chunk = encoded[start:stop]
+                    lines = b"".join(line for line, _ in chunk)
+                    segment.write(lines)
+                    done.append((segment, lines, [record for _, record in chunk]))
+                    start = stop
+            except BaseException:
+                for segment, lines, _ in done:
+                    segment.unwrite(len(lines))
+                for segment in touched:
+                    if segment is not self._head:
+                        # Kept (cache) so that the next write to it first cuts what failed.
+                        segment.close_file()
+                        self._remember(self._seq_of(segment.first), segment)
+                raise
+            for segment, _, records in done:
+                segment.adopt(records)
+                self._advance(segment)
+            self._next_no = first + len(encoded)
+            return list(range(first, self._next_no))
+
+    def _writable(self, seq: int) -> Segment:
+        """The segment that takes record numbers of `seq`: the head, or a new head."""
+        head = self._head
+        if head is not None and seq == self._seq_of(head.first):
+            return head
+        return self._cache.get(seq) or self._open_segment(seq)
+
+    def _advance(self, segment: Segment) -> None:
+        """`segment` just received records: make it the head if it is new."""
+        seq = self._seq_of(segment.first)
+        if segment is self._head:
+            return
+        if self._head is not None:
+            self._head.close_file()
+            self._remember(self._seq_of(self._head.first), self._head)
+        self._cache.pop(seq, None)
+        self._head = segment
+        if not self._seqs or self._seqs[-1] != seq:
+            self._seqs.append(seq)
+            self._prune()
 
     def _write_meta(self) -> None:
         text = json.dumps({"segment_records": self._cap})
         atomic_write_text(self.directory / META_NAME, text, durable=self._durable)
         self._meta_written = True
 
-    def _rotate(self, seq: int) -> None:
-        if self._head is not None:
-            self._cache[self._head_seq] = self._head
-            if len(self._cache) > _CACHED_SEGMENTS:
-                self._cache.popitem(last=False)[1].close()
-        self._head, self._head_seq = _Segment(self._segment_path(seq), self._durable), seq
-
     def _prune(self) -> None:
         while len(self._seqs) > self._max_segments:
             oldest = self._seqs[0]
             cached = self._cache.pop(oldest, None)
             if cached is not None:
-                cached.close()
+                cached.close_file()
             try:
-                self._segment_path(oldest).unlink(missing_ok=True)
+                # A former-format file left over by a migration must not come back later.
+                (self.directory / f"{oldest:08d}.json").unlink(missing_ok=True)
+                self._path(oldest).unlink(missing_ok=True)
             except OSError:
                 # The records are safe either way; retried at the next rotation.
                 return
+            self._broken.pop(oldest, None)
             self._seqs.pop(0)
 
     def update_entry(self, number: int, fields: Mapping[str, Any]) -> dict[str, Any]:
@@ -256,17 +261,17 @@ class Journal:
             self._ready()
             segment = self._segment_holding(number)
             if changes:
-                self._write(lambda: segment.update(number, changes))
-            return clone(segment.get(number))
+                return clone(segment.patch(number, changes))
+            return clone(segment.records()[number])
 
-    def _segment_holding(self, number: int) -> _Segment:
-        if not isinstance(number, int) or not 1 <= number < self._next_no:
+    def _segment_holding(self, number: int) -> Segment:
+        if type(number) is not int or not 1 <= number < self._next_no:
             raise KeyError(f"journal {self.name!r} has no record {number!r}")
-        seq = (number - 1) // self._cap
+        seq = self._seq_of(number)
         if seq not in self._seqs:
             raise KeyError(f"journal {self.name!r}: record {number} was pruned by retention")
         segment = self._segment(seq, keep=True)
-        if segment.get(number) is None:
+        if number not in segment.records():
             raise KeyError(f"journal {self.name!r} has no record {number}")
         return segment
 
@@ -279,8 +284,9 @@ class Journal:
             for seq in reversed(self._seqs):
                 if len(newest_first) >= n:
                     break
-                records = self._segment(seq, keep=True).records()
-                for _, doc in reversed(records[-(n - len(newest_first)) :]):
+                for doc in reversed(self._segment(seq, keep=True).records().values()):
+                    if len(newest_first) >= n:
+                        break
                     newest_first.append(clone(doc))
         return newest_first
 
@@ -291,19 +297,18 @@ class Journal:
         with self._lock:
             self._ready()
             end = self._next_no
-            first_seq = max(since_record, 0) // self._cap
+            first_seq = self._seq_of(max(since_record, 0) + 1)
             seqs = [seq for seq in self._seqs if seq >= first_seq]
         for seq in seqs:
             with self._lock:
                 self._ready()
                 if seq not in self._seqs:
                     continue
-                segment = self._segment(seq, keep=False)
+                # A full scan reads old segments once: it must not evict the recent ones.
+                records = self._segment(seq, keep=False).records()
                 batch = [
-                    clone(doc) for number, doc in segment.records() if since_record < number < end
+                    clone(doc) for number, doc in records.items() if since_record < number < end
                 ]
-                if segment is not self._head and seq not in self._cache:
-                    segment.close()
             for record in batch:
                 if where is None or where(record):
                     yield record
@@ -311,10 +316,10 @@ class Journal:
     def count(self) -> int:
         with self._lock:
             self._ready()
-            if not self._seqs:
+            if not self._seqs or self._head is None:
                 return 0
             # Appends are sequential, so every segment but the newest is full.
-            in_head = self._next_no - 1 - self._head_seq * self._cap
+            in_head = self._next_no - self._head.first
             return (len(self._seqs) - 1) * self._cap + in_head
 
     def close(self) -> None:

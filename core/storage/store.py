@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -23,14 +23,18 @@ class Store:
     """Layout under `root` (the data dir's `store/`):
 
         state/<table>.json                  one TinyDB file per table, documents keyed by `_key`
-        journals/<name>/<seq:08d>.json      segments of `segment_records` records numbered `_no`
+        journals/<name>/<seq:08d>.jsonl     JSON Lines segments of `segment_records` records
+                                            numbered `_no`, plus patch lines (update_entry)
         journals/<name>/journal.json        the journal's segment size, fixed at creation
         .lock                               held while open: one process (one Store) at a time
 
-    Every write is on disk (fsynced unless `durable=False`) before the call returns, and each
-    file is replaced atomically, so a crash leaves every file either before or after a write.
-    Documents are stored as JSON and returned as private copies. Thread-safe: one lock per
-    table file and per journal; calls are synchronous.
+    Every write is on disk (fsynced unless `durable=False`) before the call returns. A state
+    table file is replaced atomically, so a crash leaves it either before or after a write; a
+    journal only ever appends whole lines, and the torn last line a crash may leave is
+    ignored when read and cut off before the next write. Segments of the former TinyDB format
+    (<seq>.json) are rewritten as JSON Lines when their journal is first used. Documents are
+    stored as JSON and returned as private copies. Thread-safe: one lock per table file and
+    per journal; calls are synchronous.
     """
 
     def __init__(
@@ -136,8 +140,14 @@ class Store:
         """Append a record; returns its number (`_no`), increasing and never reused."""
         return self._journal(journal).append(doc)
 
+    def append_many(self, journal: str, docs: Sequence[Mapping[str, Any]]) -> list[int]:
+        """Append records in order with one write and one fsync (per segment they span): group
+        commit. Returns their numbers; on an error none of them is kept. Durable on return."""
+        return self._journal(journal).append_many(docs)
+
     def update_entry(self, journal: str, record_no: int, /, **fields: Any) -> Doc:
-        """Merge `fields` into record `record_no` and return it; KeyError if absent or pruned."""
+        """Merge `fields` into record `record_no` and return it; KeyError if absent or pruned.
+        Appends one patch line to the record's segment; reads see the merged record."""
         return self._journal(journal).update_entry(record_no, fields)
 
     def tail(self, journal: str, n: int = 50) -> list[Doc]:

@@ -13,8 +13,10 @@ from core.storage.store import Store  # noqa: E402
 SEGMENT_RECORDS = 10
 MAX_SEGMENTS = 10
 POSITION_KEYS = 20
-ORDER_LIFETIME = 52  # ops between an order's put and its delete (both n % 5 cases line up)
-OPS = 5
+ORDER_LIFETIME = 51  # ops between an order's put and its delete (both n % 7 cases line up)
+OPS = 7
+BATCH = 3  # records per append_many
+LATE = 12  # how far back the late update reaches: often into the previous segment
 
 
 def body(n: int) -> str:
@@ -48,9 +50,18 @@ def main() -> None:
                 number = store.tail("signals", 1)[0]["_no"]
                 store.update_entry("signals", number, outcome=n)
                 out.write(f"ok {n} {number}\n")
-            else:
+            elif op == 4:
                 store.delete("orders", f"o{n - ORDER_LIFETIME}")
                 out.write(f"ok {n}\n")
+            elif op == 5:
+                docs = [{"n": n, "k": k, "body": body(n)} for k in range(BATCH)]
+                numbers = store.append_many("signals", docs)
+                out.write(f"ok {n} {' '.join(map(str, numbers))}\n")
+            else:
+                number = store.tail("signals", 1)[0]["_no"] - LATE
+                if number >= 1:
+                    store.update_entry("signals", number, late=n)
+                out.write(f"ok {n} {max(number, 0)}\n")
             out.flush()
             n += 1
 

@@ -42,6 +42,8 @@ class Acked:
     deleted_orders: set[str] = field(default_factory=set)
     appends: dict[int, int] = field(default_factory=dict)  # record number -> n
     updates: dict[int, int] = field(default_factory=dict)  # record number -> outcome n
+    late: dict[int, int] = field(default_factory=dict)  # record number -> late n
+    batches: int = 0  # acknowledged append_many calls
 
     def record(self, line: str) -> None:
         parts = line.split()
@@ -52,19 +54,24 @@ class Acked:
         op = n % writer.OPS
         if op == 0:
             self.positions[writer.position_key(n)] = n
-        elif op == 1:
-            number = int(parts[2])
-            assert number > self.last_number, f"record number {number} reused"
-            self.last_number = number
-            self.appends[number] = n
+        elif op in (1, 5):
+            numbers = [int(part) for part in parts[2:]]
+            assert len(numbers) == (1 if op == 1 else writer.BATCH), line
+            assert numbers == list(range(numbers[0], numbers[0] + len(numbers))), line
+            assert numbers[0] > self.last_number, f"record number {numbers[0]} reused"
+            self.last_number = numbers[-1]
+            self.appends.update(dict.fromkeys(numbers, n))
+            self.batches += op == 5
         elif op == 2:
             self.orders[f"o{n}"] = n
         elif op == 3:
             self.updates[int(parts[2])] = n
-        else:
+        elif op == 4:
             key = f"o{n - writer.ORDER_LIFETIME}"
             self.orders.pop(key, None)
             self.deleted_orders.add(key)
+        elif int(parts[2]):
+            self.late[int(parts[2])] = n
 
 
 def _run_and_kill(root: Path, start: int, delay: float) -> list[str]:
@@ -132,7 +139,7 @@ def _check(root: Path, acked: Acked, context: str) -> None:
             assert doc["body"] == writer.body(doc["n"]), f"{context}: record {doc['_no']} torn"
 
     journal_dir = root / "journals" / "signals"
-    segments = sorted(int(p.stem) for p in journal_dir.glob("*.json") if p.stem.isdigit())
+    segments = sorted(int(p.stem) for p in journal_dir.glob("*.jsonl") if p.stem.isdigit())
     # A kill between writing a new segment and pruning leaves one segment too many.
     assert len(segments) <= writer.MAX_SEGMENTS + 1, f"{context}: {len(segments)} segments"
     oldest_required = (segments[-1] - writer.MAX_SEGMENTS + 1) * writer.SEGMENT_RECORDS + 1
@@ -141,14 +148,20 @@ def _check(root: Path, acked: Acked, context: str) -> None:
         if number >= oldest_required:
             assert number in by_number, f"{context}: acked record {number} (n={n}) lost"
             assert by_number[number]["n"] == n, f"{context}: record {number} holds other data"
-    for number, outcome in acked.updates.items():
-        if number >= oldest_required:
-            assert by_number[number].get("outcome") == outcome, f"{context}: update {number} lost"
+    for field_name, updates in (("outcome", acked.updates), ("late", acked.late)):
+        for number, value in updates.items():
+            if number >= oldest_required:
+                assert by_number[number].get(field_name) == value, (
+                    f"{context}: {field_name} update of record {number} lost")
 
     for path in root.rglob("*"):
         assert not path.name.endswith(".tmp"), f"{context}: temp file {path} left after open"
         if path.suffix == ".json":
             json.loads(path.read_text(encoding="utf-8"))
+        elif path.suffix == ".jsonl":
+            # Only the last line may be torn (no newline yet): every complete line is whole.
+            for line in path.read_bytes().split(b"\n")[:-1]:
+                json.loads(line)
 
 
 def test_sigkill_at_random_moments_loses_no_acknowledged_write(tmp_path: Path) -> None:
@@ -165,3 +178,4 @@ def test_sigkill_at_random_moments_loses_no_acknowledged_write(tmp_path: Path) -
     # The test must actually have exercised the interesting paths.
     assert acked.last_n > RUNS
     assert max(acked.appends) > writer.MAX_SEGMENTS * writer.SEGMENT_RECORDS, "no pruning"
+    assert acked.batches > RUNS // 4 and len(acked.late) > RUNS // 4, "too few group commits"

@@ -4,15 +4,20 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import BinaryIO
 
 import pytest
-from tinydb import TinyDB
 
-from core.storage import Store, StoreError, tinydb_atomic
+from core.storage import Store, StoreError, segment
+from core.storage.segment import dumps
 
 
 def _segments(root: Path, journal: str) -> list[str]:
-    return sorted(p.name for p in (root / "journals" / journal).glob("0*.json"))
+    return sorted(p.name for p in (root / "journals" / journal).glob("0*.json*"))
+
+
+def _lines(path: Path) -> list[dict[str, object]]:
+    return [json.loads(line) for line in path.read_bytes().split(b"\n")[:-1]]
 
 
 def test_append_numbers_records_from_one(tmp_path: Path) -> None:
@@ -33,11 +38,11 @@ def test_segments_fill_to_the_cap_then_roll_over(tmp_path: Path) -> None:
             store.append("audit", {"i": i})
         assert store.count("audit") == 23
         assert [d["i"] for d in store.scan("audit")] == list(range(23))
-    assert _segments(tmp_path, "audit") == [f"{seq:08d}.json" for seq in range(5)]
-    first = json.loads((tmp_path / "journals/audit/00000000.json").read_text(encoding="utf-8"))
-    assert sorted(int(k) for k in first["_default"]) == [1, 2, 3, 4, 5]
-    last = json.loads((tmp_path / "journals/audit/00000004.json").read_text(encoding="utf-8"))
-    assert sorted(int(k) for k in last["_default"]) == [21, 22, 23]
+    assert _segments(tmp_path, "audit") == [f"{seq:08d}.jsonl" for seq in range(5)]
+    first = _lines(tmp_path / "journals/audit/00000000.jsonl")
+    assert [doc["_no"] for doc in first] == [1, 2, 3, 4, 5]
+    last = _lines(tmp_path / "journals/audit/00000004.jsonl")
+    assert [doc["_no"] for doc in last] == [21, 22, 23]
 
 
 def test_record_numbers_survive_reopen(tmp_path: Path) -> None:
@@ -72,7 +77,7 @@ def test_retention_deletes_the_oldest_segments(tmp_path: Path) -> None:
         for i in range(32):
             store.append("notifications", {"i": i})
         # 32 records = segments 0..6; the newest three (records 21..32) remain.
-        assert _segments(tmp_path, "notifications") == [f"{s:08d}.json" for s in (4, 5, 6)]
+        assert _segments(tmp_path, "notifications") == [f"{s:08d}.jsonl" for s in (4, 5, 6)]
         assert store.count("notifications") == 12
         assert [d["_no"] for d in store.scan("notifications")] == list(range(21, 33))
         assert [d["_no"] for d in store.scan("notifications", since_record=3)][0] == 21
@@ -163,43 +168,67 @@ def test_journal_records_are_private_copies(tmp_path: Path) -> None:
         assert store.tail("j") == [{"tags": ["a"], "_no": 1}]
 
 
+def _half_then_fail(handle: BinaryIO, data: bytes) -> None:
+    handle.write(data[: len(data) // 2])  # a torn write, then the error
+    raise OSError("disk full")
+
+
+def _fsync_fails(fd: int) -> None:
+    raise OSError("I/O error")  # the line reached the file, its durability did not
+
+
+@pytest.mark.parametrize("failure", ["torn write", "fsync"])
 def test_failed_append_reuses_nothing_and_loses_nothing(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, failure: str
 ) -> None:
     with Store(tmp_path, segment_records=2) as store:
         store.append("j", {"i": 0})
         store.append("j", {"i": 1})
-
-        def broken(*args: object, **kwargs: object) -> None:
-            raise OSError("disk full")
-
-        monkeypatch.setattr(tinydb_atomic, "atomic_write_text", broken)
+        if failure == "fsync":
+            monkeypatch.setattr(segment.os, "fsync", _fsync_fails)
+        else:
+            monkeypatch.setattr(segment, "_write_all", _half_then_fail)
         with pytest.raises(OSError):
             store.append("j", {"i": 2})  # would open a new segment
+        with pytest.raises(OSError):
+            store.append_many("j", [{"i": 2}, {"i": 3}, {"i": 4}])  # this one and the next
         with pytest.raises(OSError):
             store.update_entry("j", 1, x=1)
         monkeypatch.undo()
         assert store.count("j") == 2
         assert store.append("j", {"i": 2}) == 3
+        assert store.update_entry("j", 2, y=1) == {"i": 1, "y": 1, "_no": 2}
         assert [d["i"] for d in store.scan("j")] == [0, 1, 2]
         assert "x" not in store.tail("j", 3)[-1]
+    # What failed was cut off the files, so reading them back agrees with memory.
+    with Store(tmp_path) as store:
+        assert list(store.scan("j")) == [
+            {"i": 0, "_no": 1}, {"i": 1, "y": 1, "_no": 2}, {"i": 2, "_no": 3}]
+        assert store.append("j", {"i": 3}) == 4
 
 
 def test_corrupt_segment_raises_store_error_naming_the_file(tmp_path: Path) -> None:
     with Store(tmp_path, segment_records=2) as store:
         for i in range(5):
             store.append("audit", {"i": i})
-    old = tmp_path / "journals" / "audit" / "00000000.json"
-    old.write_text('{"_default": {"1": ', encoding="utf-8")
+    old = tmp_path / "journals" / "audit" / "00000000.jsonl"
+    # A bad line with lines after it is no torn tail: it is damage, and is never skipped.
+    old.write_bytes(b'{"i":0,"_no":1}\n{"i": 1, "_no\n{"i":1,"_no":2}\n')
     with Store(tmp_path) as store:
         assert store.append("audit", {"i": 5}) == 6  # the head segment is fine
-        with pytest.raises(StoreError, match=r"00000000\.json"):
+        with pytest.raises(StoreError, match=r"00000000\.jsonl"):
             list(store.scan("audit"))
-        with pytest.raises(StoreError, match=r"00000000\.json"):
+        with pytest.raises(StoreError, match=r"00000000\.jsonl"):
             store.update_entry("audit", 1, x=1)
-    head = tmp_path / "journals" / "audit" / "00000002.json"
-    head.write_text("", encoding="utf-8")
-    with Store(tmp_path) as store, pytest.raises(StoreError, match=r"00000002\.json"):
+    head = tmp_path / "journals" / "audit" / "00000002.jsonl"
+    head.write_bytes(b'{"i":4,"_no":5}\n["not a record"]\n{"i":5,"_no":6}\n')
+    with Store(tmp_path) as store, pytest.raises(StoreError, match=r"00000002\.jsonl"):
+        store.append("audit", {})
+    head.write_bytes(b'{"i":4,"_no":5}\n{"i":5,"_no":5}\n')  # a number used twice
+    with Store(tmp_path) as store, pytest.raises(StoreError, match=r"00000002\.jsonl"):
+        store.append("audit", {})
+    head.write_bytes(b'{"i":4,"_no":5}\n{"_patch":6,"_set":{}}\n{"i":5,"_no":6}\n')
+    with Store(tmp_path) as store, pytest.raises(StoreError, match="patch"):
         store.append("audit", {})
 
 
@@ -218,31 +247,27 @@ def test_store_rejects_nonsense_limits(tmp_path: Path) -> None:
         Store(tmp_path, max_segments=0)
 
 
-def test_segment_files_are_exactly_the_compact_json_of_their_content(tmp_path: Path) -> None:
+def test_segment_files_are_compact_json_lines_records_then_patches(tmp_path: Path) -> None:
+    text = "ünïcode \"quoted\" \\ €\n\u2028"  # a newline and a Unicode line separator
     with Store(tmp_path, segment_records=4) as store:
         for i in range(6):
-            store.append("audit", {"i": i, "text": "ünïcode \"quoted\" \\ €", "nested": {"a": [i]}})
+            store.append("audit", {"i": i, "text": text, "n": {"a": [i]}})
         store.update_entry("audit", 2, outcome={"pips": 12.5})
         store.update_entry("audit", 6, outcome="sl")
-    for path in sorted((tmp_path / "journals" / "audit").glob("0*.json")):
-        raw = path.read_text(encoding="utf-8")
-        assert raw == tinydb_atomic.dumps(json.loads(raw))
-    docs = TinyDB(tmp_path / "journals" / "audit" / "00000000.json").all()
-    assert [doc["_no"] for doc in docs] == [1, 2, 3, 4]
-    assert docs[1]["outcome"] == {"pips": 12.5}
-
-
-def test_a_segment_with_foreign_tables_keeps_them(tmp_path: Path) -> None:
+        store.update_entry("audit", 2, outcome="tp1", closed=True)
+    first = tmp_path / "journals" / "audit" / "00000000.jsonl"
+    for path in sorted((tmp_path / "journals" / "audit").glob("0*.jsonl")):
+        raw = path.read_bytes()
+        assert raw.endswith(b"\n")
+        for line in raw.split(b"\n")[:-1]:
+            assert line.decode("utf-8") == dumps(json.loads(line))
+    lines = _lines(first)
+    assert [doc.get("_no") for doc in lines] == [1, 2, 3, 4, None, None]
+    assert lines[4:] == [{"_patch": 2, "_set": {"outcome": {"pips": 12.5}}},
+                         {"_patch": 2, "_set": {"outcome": "tp1", "closed": True}}]
+    assert _lines(tmp_path / "journals" / "audit" / "00000001.jsonl")[-1] == {
+        "_patch": 6, "_set": {"outcome": "sl"}}
     with Store(tmp_path) as store:
-        store.append("audit", {"i": 0})
-    path = tmp_path / "journals" / "audit" / "00000000.json"
-    data = json.loads(path.read_text(encoding="utf-8"))
-    data["notes"] = {"1": {"by": "operator"}}
-    path.write_text(json.dumps(data), encoding="utf-8")
-    with Store(tmp_path) as store:
-        store.append("audit", {"i": 1})
-        store.update_entry("audit", 1, seen=True)
-        assert [d["_no"] for d in store.scan("audit")] == [1, 2]
-    saved = json.loads(path.read_text(encoding="utf-8"))
-    assert saved["notes"] == {"1": {"by": "operator"}}
-    assert saved["_default"]["1"]["seen"] is True
+        assert store.tail("audit", 5)[-1]["outcome"] == "tp1"
+        assert store.tail("audit", 5)[-1]["closed"] is True
+        assert store.tail("audit", 5)[-1]["text"] == text

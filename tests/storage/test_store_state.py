@@ -218,7 +218,7 @@ def test_stale_temp_files_are_removed_on_open(tmp_path: Path) -> None:
         store.append("j", {})
     leftovers = [
         tmp_path / "state" / ".t.json.x1.tmp",
-        tmp_path / "journals" / "j" / ".00000000.json.x.tmp",
+        tmp_path / "journals" / "j" / ".00000000.jsonl.x.tmp",
     ]
     for path in leftovers:
         path.write_text("partial", encoding="utf-8")
