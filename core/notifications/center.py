@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections import Counter
+from collections import Counter, deque
 from dataclasses import asdict
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -54,6 +54,8 @@ class NotificationCenter:
         self._tally = DayTally()
         self._tasks: set[asyncio.Task[None]] = set()
         self._active = False
+        self._pending: deque[tuple[Event, datetime]] = deque()
+        self._flush_scheduled = False
         self.actions: Counter[str] = Counter()
 
     # -- lifecycle ---------------------------------------------------------------------------
@@ -73,6 +75,7 @@ class NotificationCenter:
     async def stop(self) -> None:
         if not self._active:
             return
+        self.flush()
         now = self._now()
         self._flush_entries(now, everything=True)
         trading = self._engine.trading
@@ -83,7 +86,9 @@ class NotificationCenter:
         await self.settle()
 
     async def settle(self, timeout: float = 30.0) -> None:
-        """Wait for voice notes still being made (they follow their text message)."""
+        """Handle queued events, then wait for voice notes still being made (they follow
+        their text message)."""
+        self.flush()
         if self._tasks:
             await asyncio.wait(set(self._tasks), timeout=timeout)
 
@@ -182,9 +187,37 @@ class NotificationCenter:
 
     # -- events ------------------------------------------------------------------------------
     def _on_event(self, event: Event) -> None:
+        """Bus listener: queued in publish order and handled on the next loop turn, so the
+        durable outbox write never sits inside the publisher's path (an order being placed)."""
         if not self._active or self._engine.store is None:
             return
-        now = self._now()
+        self._pending.append((event, self._now()))
+        if self._flush_scheduled:
+            return
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:  # no loop (a synchronous caller): handle it right here
+            self.flush()
+            return
+        self._flush_scheduled = True
+        loop.call_soon(self.flush)
+
+    def flush(self) -> int:
+        """Handle every queued event now, oldest first; returns how many were handled."""
+        self._flush_scheduled = False
+        handled = 0
+        while self._pending:
+            event, now = self._pending.popleft()
+            if not self._active or self._engine.store is None:
+                continue
+            try:
+                self._handle(event, now)
+            except Exception:  # one bad notification must not stop the others
+                log.exception("notification for %s failed", type(event).__name__)
+            handled += 1
+        return handled
+
+    def _handle(self, event: Event, now: datetime) -> None:
         if isinstance(event, PositionOpened):
             if event.signal_id is None:
                 self._entry([event], now)

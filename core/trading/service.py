@@ -79,16 +79,21 @@ class TradingService:
     # -- orders --------------------------------------------------------------------------
     async def place(self, intent: OrderIntent) -> OrderResult:
         """Send once: the intent is stored first; a retry after a crash looks it up instead."""
+        placed = self._store.find(POSITIONS, client_id=intent.client_id)
+        if placed:
+            return OrderResult(True, 10009, "already filled", ticket=placed[0]["ticket"])
         known = self._store.get(INTENTS, intent.client_id)
-        if known and known.get("status") == "filled":
-            return OrderResult(True, 10009, "already filled", ticket=known.get("ticket"))
-        if known and known.get("status") == "sending":
+        if known and known.get("status") in ("sending", "unknown"):
             found = await self.broker.find_by_client_id(intent.client_id,
                                                         self._clock.now() - timedelta(days=7))
             if isinstance(found, Position):
                 self._filled(intent, found.ticket, found.price_open)
-                return OrderResult(True, 10009, "found after restart", ticket=found.ticket,
-                                   price=found.price_open)
+                return OrderResult(True, 10009, "found at the broker: not sent again",
+                                   ticket=found.ticket, price=found.price_open)
+            if found is not None:  # it filled and has closed since: never send it again
+                self._store.delete(INTENTS, intent.client_id)
+                return OrderResult(True, 10009, "filled earlier and already closed: not sent "
+                                   "again", ticket=found.position_id, price=found.price)
         record = {**_intent_doc(intent), "status": "sending",
                   "created_at": self._clock.now().isoformat()}
         self._store.put(INTENTS, intent.client_id, record)
@@ -103,7 +108,10 @@ class TradingService:
             if position is not None:
                 self._bus.publish(PositionOpened(position, intent.strategy, intent.signal_id))
         else:
-            self._store.update(INTENTS, intent.client_id, status="failed",
+            # A negative code is the terminal's IPC error: the order may have executed, so
+            # the intent stays in doubt and any retry looks it up before sending again.
+            self._store.update(INTENTS, intent.client_id,
+                               status="unknown" if result.retcode < 0 else "failed",
                                retcode=result.retcode, message=result.message)
             log.warning("order %s %s %s refused: %s", intent.direction.value, intent.volume,
                         intent.symbol, result.message)
@@ -112,7 +120,8 @@ class TradingService:
         return result
 
     def _filled(self, intent: OrderIntent, ticket: int, price: float | None) -> None:
-        self._store.update(INTENTS, intent.client_id, status="filled", ticket=ticket)
+        """The position record (with the client id) replaces the in-flight intent, so the
+        intents table holds only orders in flight and never grows with history."""
         self._store.put(POSITIONS, str(ticket), {
             "ticket": ticket, "client_id": intent.client_id, "strategy": intent.strategy,
             "kind": intent.kind.value, "signal_id": intent.signal_id,
@@ -120,6 +129,7 @@ class TradingService:
             "direction": intent.direction.value, "entry": price,
             "opened_at": self._clock.now().isoformat(),
         })
+        self._store.delete(INTENTS, intent.client_id)
 
     async def close(self, ticket: int, volume: float | None = None,
                     reason: str = "MANUAL") -> OrderResult:

@@ -7,7 +7,8 @@ from core.notifications.outbox import OutboundMessage
 
 
 def outbox(engine: Engine, role: str = "notification") -> list[OutboundMessage]:
-    assert engine.outbox is not None
+    assert engine.outbox is not None and engine.notifications is not None
+    engine.notifications.flush()  # events of this loop turn, as the next turn would
     return [item.message for item in engine.outbox.pending(role, limit=10_000)]
 
 
