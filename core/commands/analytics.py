@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
+from typing import Any
 
 from core.analytics.metrics import per_pair, per_strategy, pf_text
 from core.analytics.periods import DATE_HELP, PERIODS, Window, parse_date, parse_month
@@ -182,26 +184,25 @@ async def drawdown(ctx: CommandContext) -> Reply:
                        "current_drawdown_percent": dd.current_percent, "chart": str(chart)})
 
 
-async def pair_report(ctx: CommandContext) -> Reply:
+async def _breakdown(ctx: CommandContext, heading: str, column: str,
+                     compute: Callable[..., dict[str, Any]], key: str) -> Reply:
+    """A report whose table has one row per pair or per strategy."""
     service = _service(ctx)
     selection = await service.select(_period(ctx, service))
-    pairs = per_pair(selection.trades, service.calendar())
-    return Reply(title=title("Per pair", service.mode_label, selection.window),
-                 lines=(headline(selection.summary),) if pairs else ("No closed trades.",),
-                 table=breakdown_table(("Pair", pairs)),
+    rows = compute(selection.trades, service.calendar())
+    return Reply(title=title(heading, service.mode_label, selection.window),
+                 lines=(headline(selection.summary),) if rows else ("No closed trades.",),
+                 table=breakdown_table((column, rows)),
                  data={"mode": service.mode_label,
-                       "per_pair": {k: v.as_dict() for k, v in pairs.items()}})
+                       key: {k: v.as_dict() for k, v in rows.items()}})
+
+
+async def pair_report(ctx: CommandContext) -> Reply:
+    return await _breakdown(ctx, "Per pair", "Pair", per_pair, "per_pair")
 
 
 async def strategy_report(ctx: CommandContext) -> Reply:
-    service = _service(ctx)
-    selection = await service.select(_period(ctx, service))
-    strategies = per_strategy(selection.trades, service.calendar())
-    return Reply(title=title("Per strategy", service.mode_label, selection.window),
-                 lines=(headline(selection.summary),) if strategies else ("No closed trades.",),
-                 table=breakdown_table(("Strategy", strategies)),
-                 data={"mode": service.mode_label,
-                       "per_strategy": {k: v.as_dict() for k, v in strategies.items()}})
+    return await _breakdown(ctx, "Per strategy", "Strategy", per_strategy, "per_strategy")
 
 
 async def export(ctx: CommandContext) -> Reply:
