@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Callable
+from pathlib import Path
 
 from telegram import (
     InlineKeyboardButton,
@@ -150,6 +151,22 @@ class BotHandlers:
                 keys = (reply_markup(view.reply_keyboard) if view.reply_keyboard
                         else markup) if last else None
                 await self._send(chat, text, keys)
+            await self._send_files(chat, view.files)
+
+    async def _send_files(self, chat: ChatId, files: list[tuple[str, str]]) -> None:
+        """A report's chart as a photo, an export's files as documents."""
+        bot = self.runtime.app.bot
+        for path, kind in files:
+            file = Path(path)
+            if not file.is_file():
+                log.warning("Telegram %s bot: file to send is missing: %s", self.runtime.key,
+                            file.name)
+                continue
+            with file.open("rb") as handle:
+                if kind == "photo":
+                    await bot.send_photo(chat, handle)
+                else:
+                    await bot.send_document(chat, handle, filename=file.name)
 
     async def _send(self, chat: ChatId, text: str,
                     keys: InlineKeyboardMarkup | ReplyKeyboardMarkup | None) -> None:

@@ -32,6 +32,7 @@ class View:
     reply_keyboard: list[list[str]] | None = None
     notice: str = ""  # callback answer text
     edit: bool = True
+    files: list[tuple[str, str]] = field(default_factory=list)  # (path, photo | document)
 
 
 @dataclass(frozen=True, slots=True)
@@ -280,7 +281,7 @@ class Navigator:
         else:
             reply = await self.engine.registry.invoke(self.engine, f"/{command}", who.actor,
                                                       True, args=pending.args)
-        return View(texts.result_chunks(reply), menus.back_home())
+        return View(texts.result_chunks(reply), menus.back_home(), files=reply_files(reply))
 
     def _outcome(self, state: UserState, spec: CommandSpec, reply: Reply, *, line: str | None,
                  args: dict[str, str] | None, buttons: bool = True) -> View:
@@ -290,7 +291,21 @@ class Navigator:
             return View([texts.confirm_text(reply, args, self._ttl())],
                         menus.confirmation(spec), edit=buttons)
         return View(texts.result_chunks(reply), menus.back_home() if buttons else None,
-                    edit=buttons)
+                    edit=buttons, files=reply_files(reply))
+
+
+def reply_files(reply: Reply) -> list[tuple[str, str]]:
+    """Files a reply names (a report's chart, an export's files), to send after its text."""
+    out: list[tuple[str, str]] = []
+    chart = reply.data.get("chart")
+    if isinstance(chart, str) and chart:
+        out.append((chart, "photo"))
+    files = reply.data.get("files")
+    if isinstance(files, list):
+        out += [(str(f), "document") for f in files if f]
+    elif isinstance(reply.data.get("document"), str):
+        out.append((str(reply.data["document"]), "document"))
+    return out
 
 
 def _param_for(spec: CommandSpec, ptype: str, collected: dict[str, str]) -> Param | None:

@@ -178,3 +178,23 @@ async def test_commands_addressed_to_another_bot_are_ignored(
     assert "RUNNING" in reply.params["text"]
     assert len([c for c in tg.calls_for("sendMessage", CTL, ADMIN)
                 if "RUNNING" in c.params["text"] and "Status" in c.params["text"]]) == 1
+
+
+async def test_reports_and_exports_arrive_as_files(
+        frontend: TelegramFrontend, tg: FakeTelegram, engine: Engine) -> None:
+    """A typed /export sends the files as documents; a report with a chart sends the PNG."""
+    from tests.engine.helpers import aligned_buy, alert, legacy, quote
+
+    quote(engine, "EURUSD", 1.08400)
+    await aligned_buy(engine)
+    quote(engine, "EURUSD", 1.08500)
+    await alert(engine, legacy("exit", "bear", "15m", price=1.085))
+    await say(tg, ANA, ADMIN, "/export csv")
+    await tg.wait_for(lambda: len(tg.calls_for("sendDocument", ANA, ADMIN)) >= 2)
+    names = sorted(str(c.params["document"].filename) for c in
+                   tg.calls_for("sendDocument", ANA, ADMIN))
+    assert all(n.endswith(".csv") for n in names) and len(names) == 2
+    await say(tg, ANA, ADMIN, "/drawdown")
+    await tg.wait_for(lambda: len(tg.calls_for("sendPhoto", ANA, ADMIN)) >= 1)
+    [photo] = tg.calls_for("sendPhoto", ANA, ADMIN)
+    assert photo.params["photo"].content.startswith(b"\x89PNG")
