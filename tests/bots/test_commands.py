@@ -183,7 +183,7 @@ async def test_commands_addressed_to_another_bot_are_ignored(
 async def test_reports_and_exports_arrive_as_files(
         frontend: TelegramFrontend, tg: FakeTelegram, engine: Engine) -> None:
     """A typed /export sends the files as documents; a report with a chart sends the PNG."""
-    from tests.engine.helpers import aligned_buy, alert, legacy, quote
+    from tests.engine.helpers import alert, aligned_buy, legacy, quote
 
     quote(engine, "EURUSD", 1.08400)
     await aligned_buy(engine)
