@@ -143,14 +143,7 @@ class SimTerminal(QueryApi):
         spx = spread_points * st.point
         with self._lock:
             if t > st.bar_time:
-                st.bar_time = t
-                st.b_time.append(t)
-                st.b_open.append(open)
-                st.b_high.append(high)
-                st.b_low.append(low)
-                st.b_close.append(close)
-                st.b_spread.append(spread_points)
-                st.b_volume.append(volume)
+                st.append_bar(t, open, high, low, close, spread_points, volume)
                 if len(st.b_time) > self._trim_at:
                     st.trim_history(self._max_bars)
             elif t == st.bar_time:
