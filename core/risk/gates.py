@@ -49,17 +49,6 @@ def weekend_blocked(settings: Settings, now: datetime) -> bool:
     return settings.risk.weekend_block and in_weekend_closure(now)
 
 
-def new_order_block(settings: Settings, now: datetime, paused: bool, open_count: int) -> str | None:
-    """The first failing of gates PAUSED, WEEKEND, MAX_OPEN (the first thin form; the full
-    order of §3.8 is `RiskManager.check_new_order`)."""
-    if paused:
-        return "PAUSED"
-    if weekend_blocked(settings, now):
-        return "WEEKEND"
-    if open_count >= settings.risk.max_open_trades:
-        return "MAX_OPEN"
-    return None
-
 
 def paused_text(reason: str | None) -> str:
     return f"blocked: trading is paused ({reason or 'MANUAL'})"

@@ -54,7 +54,6 @@ class TradingService:
         state = store.get(RUNTIME, "trading") or {}
         self.paused: bool = bool(state.get("paused", False))
         self.pause_reason: str | None = state.get("reason")
-        self.closed_today = 0
 
     # -- state ---------------------------------------------------------------------------
     def meta(self, ticket: int) -> dict[str, Any]:
@@ -191,7 +190,6 @@ class TradingService:
                  direction.value, record["price_close"], reason, profit)
         self._store.append(TRADES, record)
         self._store.delete(POSITIONS, str(ticket))
-        self.closed_today += 1
         self._bus.publish(PositionClosed(
             ticket=ticket, symbol=str(record["symbol"]), direction=direction.value,
             volume=float(record["volume"] or 0), price_open=float(record["price_open"] or 0),
