@@ -2,8 +2,10 @@
 
 Run: python bench/bench_intake.py            (300 latency samples, 500 alerts/s for 60 s)
      python bench/bench_intake.py --quick    (100 samples, 500 alerts/s for 10 s)
-Real HTTP on 127.0.0.1, a real engine with its durable store; the end mark is the V4 logic's
-`on_intent` hook, called the moment an OrderIntent exists and before anything is sent.
+Real HTTP on 127.0.0.1, a real engine with its durable store; the end mark is the order
+desk's `on_intent` hook (latency: whichever layer trades live) or the V4 logic's (sustained: the
+V4 shadow), called the moment an OrderIntent exists and before anything is sent. An entry
+builds one order group: Order A and Order B (V4 routing dual_orders); the first intent counts.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from core.config import Secrets  # noqa: E402
 from core.domain.orders import OrderIntent  # noqa: E402
 from core.engine import Engine, EngineOptions  # noqa: E402
 from core.signals.model import V4Signal  # noqa: E402
+from core.strategies.api import EntryPlan  # noqa: E402
 
 SECRET = "bench-secret"
 SYMBOLS = ("EURUSD", "GBPUSD", "USDJPY", "XAUUSD", "AUDUSD", "USDCAD", "NZDUSD", "EURJPY",
@@ -90,17 +93,17 @@ async def latency(samples: int, mode: str) -> tuple[list[float], list[float]]:
     """One entry at a time (then its exit): request received → live OrderIntent."""
     with tempfile.TemporaryDirectory() as scratch:
         engine = await start_engine(Path(scratch), **{"bridge.mode": mode})
-        assert engine.v4 is not None and engine.intake is not None
-        marks: dict[str, tuple[float, float]] = {}
+        assert engine.desk is not None and engine.intake is not None
+        assert engine.store is not None
+        marks: dict[str, tuple[float, datetime]] = {}
         built = asyncio.Event()
 
-        def on_intent(signal: V4Signal, intent: OrderIntent, shadow: bool) -> None:
-            if not shadow:
-                since = (datetime.now(UTC) - signal.received_at).total_seconds() * 1000
-                marks[signal.signal_id] = (time.perf_counter(), since)
+        def on_intent(plan: EntryPlan, intent: OrderIntent, shadow: bool) -> None:
+            if not shadow:  # the group's first intent (Order A) is the end mark
+                marks.setdefault(plan.signal_id, (time.perf_counter(), datetime.now(UTC)))
                 built.set()
 
-        engine.v4.on_intent = on_intent
+        engine.desk.on_intent = on_intent
         server: list[float] = []
         client: list[float] = []
         async with aiohttp.ClientSession() as http:
@@ -114,10 +117,13 @@ async def latency(samples: int, mode: str) -> tuple[list[float], list[float]]:
                 async with http.post(url_of(engine), data=json.dumps(entry)) as response:
                     answer = await response.json()
                 await built.wait()
-                at_perf, since_received = marks.pop(answer["signal_id"])
-                server.append(since_received)
+                at_perf, at_wall = marks.pop(answer["signal_id"])
                 client.append((at_perf - sent) * 1000)
                 await engine.intake.queue.join()
+                [record] = [r for r in engine.store.tail("signals", 5)
+                            if (r.get("signal") or {}).get("signal_id") == answer["signal_id"]]
+                received = datetime.fromisoformat(record["signal"]["received_at"])
+                server.append((at_wall - received).total_seconds() * 1000)
                 close = {"type": "exit", "signal": "bear", "tf": "15m", "symbol": "EURUSD",
                          "price": price}
                 async with http.post(url_of(engine), data=json.dumps(close)) as response:
@@ -152,17 +158,18 @@ def alert(i: int) -> tuple[str, str, str]:
 
 
 async def sustained(rate: int, duration: float) -> dict[str, Any]:
-    """Paced client in its own process; the V4 logic builds an intent per alert (hybrid mode
-    with no plugin and fallback off: the V4 shadow decides, nothing is sent to the broker)."""
+    """Paced client in its own process; the V4 logic decides every alert in shadow (hybrid
+    mode, fallback off). Its virtual groups stay open in the shadow ledger, so only the first
+    aligned entry per symbol and logic builds a group (A and B); the others are ALREADY_OPEN."""
     with tempfile.TemporaryDirectory() as scratch:
         engine = await start_engine(Path(scratch), **{"bridge.mode": "hybrid",
                                                       "bridge.fallback_on_failure": False})
         assert engine.v4 is not None and engine.intake is not None and engine.store is not None
-        intents: Counter[str] = Counter()
+        intents: Counter[tuple[str, str]] = Counter()  # (signal id, order kind)
         under_load: list[float] = []
 
         def on_intent(signal: V4Signal, intent: OrderIntent, shadow: bool) -> None:
-            intents[signal.signal_id] += 1
+            intents[(signal.signal_id, intent.kind.value)] += 1
             under_load.append((datetime.now(UTC) - signal.received_at).total_seconds() * 1000)
 
         engine.v4.on_intent = on_intent
@@ -178,15 +185,24 @@ async def sustained(rate: int, duration: float) -> dict[str, Any]:
         drain_s = time.perf_counter() - started
         client = json.loads(out.read_text())
         accepted = set(client["accepted"])
-        records = Counter(r["signal"]["signal_id"] for r in engine.store.scan("signals")
-                          if r.get("signal") and r["status"] == "processed")
+        processed = [r for r in engine.store.scan("signals")
+                     if r.get("signal") and r["status"] == "processed"]
+        records = Counter(r["signal"]["signal_id"] for r in processed)
+        v4 = Counter(d["reason"] for r in processed for d in r.get("decisions") or []
+                     if d["layer"] == "V4")
+        groups = {r["signal"]["signal_id"] for r in processed
+                  if any(d["layer"] == "V4" and d["outcome"] == "shadow"
+                         and str(d["detail"]).startswith("would place")
+                         for d in r.get("decisions") or [])}
+        with_intents = {signal_id for signal_id, _ in intents}
         stats = engine.intake.stats
         await engine.stop()
         return {
             "client": client, "drain_s": drain_s, "under_load": under_load,
-            "lost_intents": len(accepted - set(intents)),
+            "v4_reasons": dict(v4), "groups": len(groups),
+            "lost_intents": len(groups - with_intents),
             "duplicated_intents": sum(1 for n in intents.values() if n > 1),
-            "unexpected_intents": len(set(intents) - accepted),
+            "unexpected_intents": len(with_intents - accepted),
             "processed_once": sum(1 for sid in accepted if records.get(sid) == 1),
             "errors": stats.errors, "busy": stats.busy,
         }
@@ -274,6 +290,8 @@ def main() -> None:
     print(f"  HTTP statuses {client['statuses']}; acknowledgement p50 {client['ack_p50']:.2f} ms"
           f" p99 {client['ack_p99']:.2f} ms max {client['ack_max']:.2f} ms; "
           f"client pacing lateness p99 {client['late_p99']:.2f} ms")
+    print(f"  V4 shadow decisions {result['v4_reasons']}; order groups built "
+          f"{result['groups']} (one per symbol and logic: the rest ALREADY_OPEN)")
     print(f"  accepted {len(client['accepted'])}; processed exactly once "
           f"{result['processed_once']}; intents lost {result['lost_intents']}, duplicated "
           f"{result['duplicated_intents']}, unexpected {result['unexpected_intents']}; "

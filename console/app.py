@@ -2,28 +2,43 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import gc
+from collections.abc import Callable, Iterable
 from contextlib import suppress
 from dataclasses import dataclass
 from functools import partial
 from typing import TYPE_CHECKING, Literal
 
-from textual.app import App
+from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.command import CommandInput, CommandPalette
+from textual.screen import Screen
 from textual.worker import Worker, WorkerCancelled, WorkerFailed
 
 from console.commands import RegistryCommands
 from console.event_pump import EventPump
 from console.formatting import toast_severity
-from console.messages import EngineBuilt, EngineFailed, EngineStarted, EngineStopping
+from console.messages import (
+    EngineBuilt,
+    EngineFailed,
+    EngineStarted,
+    EngineStopping,
+    ThemeSettingChanged,
+)
 from console.screens.confirm import ConfirmScreen
 from console.screens.dashboard import DashboardScreen
 from console.screens.params import ParamsScreen
 from console.screens.result import ResultScreen
+from console.theming import mark_first_frame, remembered_theme
 from core.commands.registry import CommandRegistry
 from core.commands.spec import Actor, Reply, Surface
-from themes import DEFAULT_THEME, STYLESHEETS, THEMES, theme_variable_defaults
+from themes import (
+    DEFAULT_THEME,
+    STYLESHEETS,
+    THEMES,
+    theme_for_setting,
+    theme_variable_defaults,
+)
 
 if TYPE_CHECKING:
     from core.engine import Engine, EngineOptions
@@ -38,6 +53,7 @@ class ConsoleOptions:
     """Presentation switches; tests turn off everything that moves by itself."""
 
     theme: str = DEFAULT_THEME
+    """The first frame's theme; `display.theme` decides as soon as the engine is built."""
     cursor_blink: bool = True
     animations: bool = True
     toast_timeout: float = 6.0
@@ -95,6 +111,24 @@ class V5ConsoleApp(App[int]):
         self._start_worker = self.run_worker(self.start_engine(), name="engine-start",
                                              group="engine", exit_on_error=False)
 
+    def on_ready(self) -> None:
+        mark_first_frame()
+
+    def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
+        """Textual's own palette entries, minus its theme picker: `/theme` switches the
+        theme and the engine remembers it."""
+        return (command for command in super().get_system_commands(screen)
+                if command.title != "Theme")
+
+    def apply_theme_setting(self, value: str) -> None:
+        """Switch to the Textual theme of a `display.theme` value (panes recolour live)."""
+        name = theme_for_setting(value)
+        if self.theme != name:
+            self.theme = name
+
+    def on_theme_setting_changed(self, message: ThemeSettingChanged) -> None:
+        self.apply_theme_setting(message.value)
+
     def on_command_palette_opened(self, _message: CommandPalette.Opened) -> None:
         if not self.options.cursor_blink and isinstance(self.screen, CommandPalette):
             self.screen.query_one(CommandInput).cursor_blink = False
@@ -108,6 +142,10 @@ class V5ConsoleApp(App[int]):
             self._failed(exc)
             return
         self.engine = engine
+        try:
+            self.apply_theme_setting(remembered_theme(engine))
+        except Exception as exc:  # a damaged store: the engine start reports it properly
+            self.log.warning("remembered theme not read", describe_error(exc))
         self.dashboard.post_message(EngineBuilt(
             engine.clock, engine.settings.display.timezone, engine.settings.trading.mode))
         self.pump = pump = EventPump(engine, self.dashboard)
@@ -121,6 +159,10 @@ class V5ConsoleApp(App[int]):
         if self.lifecycle != "starting":  # quit while starting
             return
         self.lifecycle = "running"
+        # Everything built so far lives as long as the app: keep it out of the cyclic GC,
+        # whose full collections over it stalled the screen for 60-80 ms at a time.
+        gc.freeze()
+        self.apply_theme_setting(engine.settings.display.theme)
         pump.flush()
         pump.snapshot()
         self.dashboard.post_message(EngineStarted())

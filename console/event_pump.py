@@ -18,12 +18,15 @@ from console.messages import (
     ServiceUpdated,
     SignalBatch,
     SignalView,
+    ThemeSettingChanged,
     TradingStateUpdated,
 )
+from core.commands.display import THEME_KEY
 from core.domain.orders import Position
 from core.events import (
     AccountUpdated,
     AlertProcessed,
+    ConfigChanged,
     Event,
     LogEmitted,
     PositionsChanged,
@@ -36,8 +39,8 @@ if TYPE_CHECKING:
 
 INTERESTING: tuple[type[Event], ...] = (
     AccountUpdated, PositionsChanged, TradingStateChanged, ServiceStateChanged, LogEmitted,
-    AlertProcessed)
-"""The events the shell's panes show; others are not queued for the console at all."""
+    AlertProcessed, ConfigChanged)
+"""The events the shell shows (panes, theme); others are not queued for the console at all."""
 
 
 class EventPump:
@@ -56,6 +59,9 @@ class EventPump:
         """Log records kept from one burst (the newest)."""
         self.subscription = engine.bus.subscribe(INTERESTING, maxsize=5000, name="console")
         self.bursts = 0
+        self.labels: dict[int, tuple[str, str]] = {}
+        """Kind and owner by ticket, from the store; written once when a position is placed,
+        so read once (a store read per position per price tick adds up)."""
 
     def snapshot(self) -> None:
         """Post the engine's current state (after start: panes need it even if nothing moves)."""
@@ -76,15 +82,23 @@ class EventPump:
         trading = self.engine.trading
         symbols = self.engine.symbols()
         rows = []
+        labels: dict[int, tuple[str, str]] = {}
         for p in sorted(positions, key=lambda p: p.ticket):
-            meta = trading.meta(p.ticket) if trading is not None else {}
+            label = self.labels.get(p.ticket)
+            if label is None:
+                meta = trading.meta(p.ticket) if trading is not None else {}
+                label = (str(meta.get("kind") or "—"), str(meta.get("strategy") or "external"))
+                if meta:  # no record yet (or an external position): ask again next time
+                    labels[p.ticket] = label
+            else:
+                labels[p.ticket] = label
             spec = symbols.get(p.symbol)
             rows.append(PositionView(
-                ticket=p.ticket, symbol=p.symbol, side=p.direction.value,
-                kind=str(meta.get("kind") or "—"), volume=p.volume, price_open=p.price_open,
-                sl=p.sl, tp=p.tp, profit=p.profit + p.swap,
-                owner=str(meta.get("strategy") or "external"),
+                ticket=p.ticket, symbol=p.symbol, side=p.direction.value, kind=label[0],
+                volume=p.volume, price_open=p.price_open, sl=p.sl, tp=p.tp,
+                profit=p.profit + p.swap, owner=label[1],
                 digits=spec.digits if spec is not None else 5))
+        self.labels = labels
         return tuple(rows)
 
     def coalesce(self, events: Iterable[Event]) -> list[Message]:
@@ -95,6 +109,7 @@ class EventPump:
         services: dict[str, ServiceStateChanged] = {}
         logs: list[LogEmitted] = []
         alerts: list[SignalView] = []
+        theme: ConfigChanged | None = None
         for event in events:
             if isinstance(event, AccountUpdated):
                 account = event
@@ -109,7 +124,11 @@ class EventPump:
             elif isinstance(event, AlertProcessed):
                 alerts.append(SignalView(self.engine.clock.now(), event.family, event.summary,
                                          event.outcome, event.reason))
+            elif isinstance(event, ConfigChanged) and event.key == THEME_KEY:
+                theme = event
         out: list[Message] = []
+        if theme is not None:
+            out.append(ThemeSettingChanged(str(theme.value)))
         if alerts:
             out.append(SignalBatch(tuple(alerts)))
         if logs:

@@ -107,3 +107,12 @@ class SignalBatch(Message):
     def __init__(self, views: tuple[SignalView, ...]) -> None:
         super().__init__()
         self.views = views
+
+
+class ThemeSettingChanged(Message):
+    """`display.theme` changed (by `/theme`, from any surface); it bubbles up to the app,
+    which switches to the matching Textual theme."""
+
+    def __init__(self, value: str) -> None:
+        super().__init__()
+        self.value = value

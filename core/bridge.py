@@ -29,13 +29,14 @@ BLOCK_REASONS = frozenset({
     "PLUGIN_DAILY_LOSS", "SYMBOL_NOT_ALLOWED",
 })
 PLUGIN_OUTCOMES = {"EXECUTED": "executed", "REJECTED": "rejected", "IGNORED": "ignored",
-                   "SHADOW": "shadow", "ERROR": "error"}
+                   "SHADOW": "shadow", "ERROR": "error", "BLOCKED": "blocked"}
 SQUEEZE_TEXT = "Volatility squeeze on {symbol} {tf} — a large move is likely."
 
 
 @dataclass(frozen=True, slots=True)
 class PluginDecision:
-    """A plugin's answer to one V5Signal (SPEC §3.10): order intents, or a reason code."""
+    """What became of one V5Signal at a plugin, after the host executed its decision:
+    the outcome (SPEC §3.8 decision record), reason code, words and the order intents."""
 
     outcome: str  # EXECUTED, REJECTED, IGNORED, SHADOW, ERROR
     reason: str
@@ -43,48 +44,14 @@ class PluginDecision:
     intents: tuple[OrderIntent, ...] = ()
 
 
-class Plugin(Protocol):
-    async def on_signal(self, signal: V5Signal) -> PluginDecision: ...
-
-
 class PluginHost(Protocol):
-    """What the bridge needs from the plugin runtime (#4 brings the full host)."""
+    """What the bridge needs from the plugin host (core/plugins/host.py)."""
 
     def loaded(self) -> Mapping[str, bool]:
-        """Registered plugin ids → enabled."""
+        """Plugin ids → active (loaded, enabled, not idle)."""
         ...
 
     async def on_signal(self, plugin_id: str, signal: V5Signal) -> PluginDecision: ...
-
-
-class InlinePluginHost:
-    """Plugins living in this process, registered by id. Nothing is registered until the
-    plugin runtime loads them; until then every strategy is in fallback."""
-
-    def __init__(self) -> None:
-        self._plugins: dict[str, Plugin] = {}
-        self._enabled: dict[str, bool] = {}
-
-    def register(self, plugin_id: str, plugin: Plugin, enabled: bool = True) -> None:
-        if plugin_id not in PLUGIN_IDS:
-            raise ValueError(f"unknown plugin id {plugin_id!r}; known: {', '.join(PLUGIN_IDS)}")
-        self._plugins[plugin_id] = plugin
-        self._enabled[plugin_id] = enabled
-
-    def unregister(self, plugin_id: str) -> None:
-        self._plugins.pop(plugin_id, None)
-        self._enabled.pop(plugin_id, None)
-
-    def set_enabled(self, plugin_id: str, enabled: bool) -> None:
-        if plugin_id not in self._plugins:
-            raise KeyError(f"plugin {plugin_id!r} is not registered")
-        self._enabled[plugin_id] = enabled
-
-    def loaded(self) -> Mapping[str, bool]:
-        return dict(self._enabled)
-
-    async def on_signal(self, plugin_id: str, signal: V5Signal) -> PluginDecision:
-        return await self._plugins[plugin_id].on_signal(signal)
 
 
 @dataclass
@@ -224,7 +191,7 @@ class Bridge:
             outcome, reason, detail = "error", "PLUGIN_ERROR", f"{type(exc).__name__}: {exc}"
             self._failed(stats, detail)
         ms = self._timed(stats, started)
-        return LayerDecision(plugin_id, True, outcome, reason, detail, ms)
+        return LayerDecision(plugin_id, outcome != "shadow", outcome, reason, detail, ms)
 
     def v4_view(self, signal: V4Signal) -> V4Signal | None:
         """SPEC §3.4.1: V6 signals reach the logic bound to their timeframe (5m → Logic 1,

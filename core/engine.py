@@ -14,7 +14,7 @@ import aiohttp
 
 from core.analytics.schedule import ReportScheduler
 from core.analytics.service import AnalyticsService
-from core.bridge import Bridge, InlinePluginHost
+from core.bridge import Bridge
 from core.brokers.factory import BrokerBundle, build_broker, specs_from
 from core.clock import Clock, SystemClock
 from core.commands.catalog import build_registry
@@ -29,17 +29,20 @@ from core.logs import configure_logging, remove_handlers
 from core.market import MarketPump, PositionWatcher
 from core.notifications.center import NotificationCenter
 from core.notifications.outbox import Outbox
+from core.plugins.host import PluginHost
+from core.plugins.setup import build_strategies
 from core.risk.manager import RiskManager
 from core.runtime import DataDirLock, generated_token, write_runtime
 from core.sessions.manager import SessionManager
 from core.signals.intake import SignalIntake
 from core.signals.model import Outcome, V4Signal
-from core.signals.stores import SharedStores
 from core.signals.webhook import WebhookServer
 from core.storage.store import Store
 from core.strategies.trend_store import TrendStore
 from core.strategies.v4_stable import V4StableLogic
+from core.trading.desk import OrderDesk
 from core.trading.service import TradingService
+from core.trading.shadow import ShadowLedger
 from core.voice.service import VoiceService
 
 log = logging.getLogger(__name__)
@@ -109,7 +112,10 @@ class Engine:
         self.sessions: SessionManager | None = None  # SPEC §8 (sessions, weekend, clock)
         self.trends: TrendStore | None = None
         self.v4: V4StableLogic | None = None
+        self.shadow: ShadowLedger | None = None  # SPEC §4.4 virtual positions
+        self.desk: OrderDesk | None = None  # SPEC §5.1 order groups
         self.bridge: Bridge | None = None
+        self.plugins: PluginHost | None = None  # SPEC §3.9-§3.10: V3 and V6 plugins
         self.intake: SignalIntake | None = None
         self.webhook: WebhookServer | None = None
         self.market: MarketPump | None = None
@@ -188,12 +194,26 @@ class Engine:
             self._tasks.append(asyncio.create_task(self.risk.run(), name="risk"))
             self._tasks.append(asyncio.create_task(self.sessions.run(), name="sessions"))
         self.trends = TrendStore(self.store)
+        # SPEC §5.1, §4.4: every order group goes through the desk; shadow groups to the ledger
+        self.shadow = ShadowLedger(self.store, self.clock, self.symbols)
+        self.desk = OrderDesk(self.trading, self.risk, self.shadow, lambda: self.settings,
+                              self.symbols, self.clock)
+        if not self.options.replay:  # an offline replay calls shadow.tick(quote) per bar
+            self._tasks.append(asyncio.create_task(self.shadow.run(
+                self.trading.broker.quote,
+                self.settings.trade_management.loop_interval_seconds), name="shadow"))
         self.v4 = V4StableLogic(self.trading, self.trends, self.clock, lambda: self.settings,
-                                self.symbols, self.risk)
-        self.bridge = Bridge(self.v4, SharedStores(self.trends, self.clock), InlinePluginHost(),
-                             lambda: self.settings, self.clock)
-        self._mark("strategies", "ok", f"V4 stable logic; bridge {self.settings.bridge.mode}, "
-                   "no plugins loaded (V4 fallback)")
+                                self.symbols, self.risk, self.desk)
+        self.plugins, self.bridge = build_strategies(self)
+        if not self.options.replay:
+            self._tasks.append(asyncio.create_task(self._plugin_timer(), name="plugins"))
+        infos = self.plugins.infos()
+        active = [i.plugin_id for i in infos if i.state in ("active", "shadow")]
+        blocked = [f"{i.plugin_id} ({i.detail})" for i in infos if i.state == "blocked"]
+        self._mark("strategies", "degraded" if blocked else "ok",
+                   f"V4 stable logic; bridge {self.settings.bridge.mode}; plugins: "
+                   f"{', '.join(active) or 'none'}" + (f"; BLOCKED: {', '.join(blocked)}"
+                                                       if blocked else ""))
         self.intake = SignalIntake(lambda: self.settings, self.store, self.clock, self.symbols,
                                    self.bus, self.webhook_secret)
         requeued = self.intake.recover()
@@ -344,6 +364,13 @@ class Engine:
     async def process_signal(self, signal: V4Signal) -> Outcome:
         assert self.bridge is not None
         return await self.bridge.process(signal)
+
+    async def _plugin_timer(self) -> None:
+        """The plugins' optional on_tick hook, once a second."""
+        while True:
+            if self.plugins is not None:
+                await self.plugins.tick(self.clock.now())
+            await asyncio.sleep(1.0)
 
     async def _post_demo_alert(self, alert: Any) -> None:
         """Demo alerts travel the real HTTP path, like TradingView's (secret already inside)."""

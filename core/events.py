@@ -48,6 +48,7 @@ class PositionClosed(Event):
     profit: float
     reason: str
     deals: tuple[Deal, ...] = ()
+    strategy: str = ""  # the owner: a V4 logic label, a plugin id, or "manual"
 
 
 @dataclass(frozen=True, slots=True)
@@ -225,6 +226,27 @@ class WeekendClosure(Event):
     """`weekend_closure` (MEDIUM): started (Fri 22:00 UTC) or ended (Sun 22:00 UTC)."""
 
     active: bool
+
+
+@dataclass(frozen=True, slots=True)
+class MarketStateChanged(Event):
+    """SPEC §4.3.5: the computed V6 market state of (symbol, timeframe) changed."""
+
+    symbol: str
+    timeframe: str
+    previous: str
+    state: str
+    bull_count: int
+    bear_count: int
+
+
+@dataclass(frozen=True, slots=True)
+class PluginStateChanged(Event):
+    """A plugin was enabled, disabled, put in or out of shadow, or failed to load."""
+
+    plugin_id: str
+    state: str  # enabled, disabled, shadow, live, blocked, failed
+    detail: str
 
 
 class Subscription:

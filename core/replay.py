@@ -20,6 +20,7 @@ from typing import Any
 from core.brokers.feeds.bars import BarSeries, load_bars
 from core.clock import FrozenClock
 from core.engine import Engine, EngineOptions
+from core.events import Event, PositionOpened
 
 
 @dataclass(frozen=True)
@@ -37,6 +38,8 @@ class ReplayReport:
     last_bar: str
     alerts: int
     alert_outcomes: dict[str, int]
+    signals: list[dict[str, Any]]  # per alert: type, outcome, reason, words, every layer
+    orders: list[dict[str, Any]]  # every position opened, in order, with owner and kind
     trades: list[dict[str, Any]]
     open_positions: int
     net_pnl: float
@@ -89,16 +92,40 @@ async def run_replay(series: BarSeries, symbol: str, alerts: list[ScheduledAlert
     options.replay = True
     engine = Engine(options)
     await engine.start()
+    orders: list[dict[str, Any]] = []
     try:
+        engine.bus.listen(lambda e: orders.append(_order(engine, e)), (PositionOpened,))
         if before is not None:
             await before(engine)
-        return await _drive(engine, clock, series, symbol, alerts)
+        return await _drive(engine, clock, series, symbol, alerts, orders)
     finally:
         await engine.stop()
 
 
+def _order(engine: Engine, event: Event) -> dict[str, Any]:
+    assert isinstance(event, PositionOpened) and engine.trading is not None
+    p = event.position
+    meta = engine.trading.meta(p.ticket)
+    return {"ticket": p.ticket, "time": p.time.isoformat(), "symbol": p.symbol,
+            "direction": p.direction.value, "volume": p.volume, "price": p.price_open,
+            "sl": p.sl, "tp": p.tp, "magic": p.magic, "owner": event.strategy,
+            "kind": meta.get("kind"), "logic": meta.get("logic"),
+            "group_id": meta.get("group_id"), "signal_id": event.signal_id}
+
+
+def _signal(record: dict[str, Any]) -> dict[str, Any]:
+    signal = record.get("signal") or {}
+    return {"signal_id": signal.get("signal_id"), "type": signal.get("signal_type"),
+            "family": signal.get("source_format"), "timeframe": signal.get("timeframe"),
+            "direction": signal.get("direction"), "outcome": record.get("outcome"),
+            "reason": record.get("reason"), "detail": record.get("detail"),
+            "decisions": [{k: d.get(k) for k in ("layer", "live", "outcome", "reason",
+                                                 "detail")}
+                          for d in record.get("decisions") or []]}
+
+
 async def _drive(engine: Engine, clock: FrozenClock, series: BarSeries, symbol: str,
-                 alerts: list[ScheduledAlert]) -> ReplayReport:
+                 alerts: list[ScheduledAlert], orders: list[dict[str, Any]]) -> ReplayReport:
     assert engine.bundle is not None and engine.bundle.terminal is not None
     assert engine.intake is not None and engine.trading is not None
     terminal, trading, intake = engine.bundle.terminal, engine.trading, engine.intake
@@ -110,8 +137,8 @@ async def _drive(engine: Engine, clock: FrozenClock, series: BarSeries, symbol: 
     times = series.times.tolist()
     opens, highs = series.open.tolist(), series.high.tolist()
     lows, closes = series.low.tolist(), series.close.tolist()
-    sessions, risk = engine.sessions, engine.risk
-    assert sessions is not None and risk is not None
+    sessions, risk, shadow = engine.sessions, engine.risk, engine.shadow
+    assert sessions is not None and risk is not None and shadow is not None
     # Offline, sessions matter only for force close (open positions) on their 30-min grid,
     # and risk only at the daily reset: checking those two keeps a bar at a few comparisons.
     next_reset = int(risk.next_reset(series.first_time).timestamp())
@@ -141,6 +168,9 @@ async def _drive(engine: Engine, clock: FrozenClock, series: BarSeries, symbol: 
                 await sessions.tick(now)
             seen = terminal.state_version
         push_bar(broker_symbol, t, opens[i], highs[i], lows[i], closes[i], spread_points)
+        if shadow.open_count:  # SPEC §4.4: virtual SL/TP against the bar's closing quote
+            clock.set(datetime.fromtimestamp(t + 60, UTC))
+            await shadow.tick(trading.broker.quote)
         if terminal.state_version != seen:
             clock.set(datetime.fromtimestamp(t + 60, UTC))
             await trading.refresh()
@@ -153,12 +183,15 @@ async def _drive(engine: Engine, clock: FrozenClock, series: BarSeries, symbol: 
     profits = [float(t["profit"]) for t in trades]
     dd, dd_pct = max_drawdown(start_balance, profits)
     outcomes: dict[str, int] = {}
+    signals = []
     for record in engine.store.scan("signals"):
         key = str(record.get("outcome"))
         outcomes[key] = outcomes.get(key, 0) + 1
+        signals.append(_signal(record))
     return ReplayReport(
         symbol=symbol, bars=len(times), first_bar=series.first_time.isoformat(),
         last_bar=series.last_time.isoformat(), alerts=len(alerts), alert_outcomes=outcomes,
+        signals=signals, orders=list(orders),
         trades=[{k: v for k, v in t.items() if not k.startswith("_")} for t in trades],
         open_positions=len(trading.positions), net_pnl=round(end_balance - start_balance, 2),
         start_balance=start_balance, end_balance=end_balance, max_drawdown=dd,

@@ -7,21 +7,30 @@ from pathlib import Path
 
 from textual.theme import Theme
 
-from themes.builtin import V5_DARK, V5_LIGHT
+from themes.builtin import V5_DARK, V5_HIGH_CONTRAST, V5_LIGHT
 
 __all__ = [
     "DEFAULT_THEME",
+    "SETTING_THEMES",
     "SEMANTIC_FALLBACKS",
     "STYLESHEETS",
     "THEMES",
+    "theme_for_setting",
     "theme_variable_defaults",
 ]
 
-THEMES: tuple[Theme, ...] = (V5_DARK, V5_LIGHT)
+THEMES: tuple[Theme, ...] = (V5_DARK, V5_LIGHT, V5_HIGH_CONTRAST)
 """Every theme this package defines; register them all with `App.register_theme`."""
 
 DEFAULT_THEME = V5_DARK.name
 """The theme the console starts with."""
+
+SETTING_THEMES: Mapping[str, str] = {
+    "dark": V5_DARK.name,
+    "light": V5_LIGHT.name,
+    "high-contrast": V5_HIGH_CONTRAST.name,
+}
+"""`display.theme` values (what `/theme` stores) → Textual theme names."""
 
 _HERE = Path(__file__).resolve().parent
 STYLESHEETS: tuple[Path, ...] = (_HERE / "base.tcss", _HERE / "panes.tcss")
@@ -45,6 +54,7 @@ SEMANTIC_FALLBACKS: Mapping[str, str] = {
     "log-error": "error",
     "log-time": "foreground-darken-3",
     "brand": "primary",
+    "pane-border": "primary-muted",
 }
 """App-specific variables and the Textual colour each falls back to in a foreign theme."""
 
@@ -57,3 +67,8 @@ def theme_variable_defaults(colors: Mapping[str, str]) -> dict[str, str]:
     colours, and no colour is written twice.
     """
     return {name: colors[base] for name, base in SEMANTIC_FALLBACKS.items()}
+
+
+def theme_for_setting(value: str) -> str:
+    """The Textual theme for a `display.theme` value; the default for an unknown one."""
+    return SETTING_THEMES.get(value, DEFAULT_THEME)

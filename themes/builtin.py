@@ -1,4 +1,4 @@
-"""Provides the console's Textual themes, v5-dark (default) and v5-light."""
+"""Provides the console's Textual themes: v5-dark (default), v5-light and v5-high-contrast."""
 
 from __future__ import annotations
 
@@ -35,6 +35,7 @@ V5_DARK = Theme(
         "log-error": "#F4655C",
         "log-time": "#6E7681",
         "brand": "#4C9EEB",
+        "pane-border": "#4C9EEB66",
     },
 )
 """Dark theme for the trading PC (the default)."""
@@ -70,6 +71,44 @@ V5_LIGHT = Theme(
         "log-error": "#CF222E",
         "log-time": "#818B98",
         "brand": "#0969DA",
+        "pane-border": "#0969DA66",
     },
 )
 """Light theme for bright rooms."""
+
+V5_HIGH_CONTRAST = Theme(
+    name="v5-high-contrast",
+    primary="#00E5FF",
+    secondary="#FFFFFF",
+    accent="#FFE14D",
+    warning="#FFE14D",
+    error="#FF6B6B",
+    success="#4DFF7A",
+    foreground="#FFFFFF",
+    background="#000000",
+    surface="#000000",
+    panel="#1F1F1F",
+    dark=True,
+    variables={
+        "pnl-profit": "#4DFF7A",
+        "pnl-loss": "#FF6B6B",
+        "pnl-flat": "#FFFFFF",
+        "health-up": "#4DFF7A",
+        "health-degraded": "#FFE14D",
+        "health-down": "#FF6B6B",
+        "trading-running": "#4DFF7A",
+        "trading-paused": "#FFE14D",
+        "trading-starting": "#FFFFFF",
+        "mode-paper": "#00E5FF",
+        "mode-live": "#FF6B6B",
+        "log-debug": "#D0D0D0",
+        "log-info": "#FFFFFF",
+        "log-warning": "#FFE14D",
+        "log-error": "#FF6B6B",
+        "log-time": "#D0D0D0",
+        "brand": "#00E5FF",
+        "pane-border": "#FFFFFF",
+    },
+)
+"""Black, white and saturated signal colours (every text colour ≥ 7:1 on black), solid
+pane borders; for glare or low vision."""

@@ -11,6 +11,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 
+from core.commands.spec import FAMILIES
+
 MAX_BYTES = 64
 REF_LENGTH = 8
 REF_ALPHABET = string.ascii_lowercase + string.digits
@@ -18,6 +20,20 @@ NAME_RE = re.compile(r"^[a-z0-9_]+$")
 CATEGORY_RE = re.compile(r"^[a-z0-9]+$")
 VALUE_RE = re.compile(r"^[A-Za-z0-9.:+\-]+$")
 REF_RE = re.compile(rf"^ref_[{REF_ALPHABET}]{{{REF_LENGTH}}}$")
+FEATURE_VALUE_RE = re.compile(r"^[A-Za-z0-9_.:+\-]+$")
+PLUGIN_PREFIX = "plugin_select_"
+# Feature sub-menus of §10.3 (`pos_partial` extends `pos_<close|be|trail|info>`): the key and
+# the command its buttons run; matched longest first, the rest of the string is the value.
+FEATURES: dict[str, str] = {
+    "session_edit": "session", "session_toggle": "symbol_filter", "session_time": "time_adjust",
+    "session_force": "force_close", "notif_cat": "notifications", "notif_type": "notifications",
+    "notif_filter": "notifications", "notif_priority": "notifications",
+    "notif_quiet": "notifications", "notif_v6tf": "notifications",
+    "notif_reset": "notifications", "pos_close": "close", "pos_partial": "partial",
+    "analytics_daily": "daily", "analytics_weekly": "weekly", "analytics_monthly": "monthly",
+    "analytics_export": "export",
+}
+_FEATURE_ORDER = sorted(FEATURES, key=len, reverse=True)
 SKIP = "-"  # param value meaning "use the default" (optional parameters only)
 # Picker types of SPEC §9.6.4; parsing matches the longest first (§10.3).
 SPEC_TYPES = (
@@ -40,6 +56,8 @@ class Kind(StrEnum):
     HELP = "help"
     ACTION = "action"
     NOOP = "noop"
+    PLUGIN = "plugin_select"
+    FEATURE = "feature"
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,7 +68,8 @@ class Callback:
     name: str = ""  # menu, command, action, or help category
     category: str = ""  # cmd_: category key of the command
     ptype: str = ""  # param_: picker type
-    value: str = ""  # param_: the value (SKIP = default)
+    value: str = ""  # param_: the value (SKIP = default); plugin_select_: the family;
+    # feature: what follows the key (`session_time` + `london_start_+30`)
 
 
 def menu(name: str) -> Callback:
@@ -59,6 +78,17 @@ def menu(name: str) -> Callback:
 
 def action(name: str) -> Callback:
     return Callback(Kind.ACTION, name)
+
+
+def feature(key: str, value: str = "") -> Callback:
+    return Callback(Kind.FEATURE, key, value=value)
+
+
+def feature_command(cb: Callback) -> str:
+    """The registry command a feature button runs (`session_toggle_master` → session_master)."""
+    if cb.name == "session_toggle" and cb.value == "master":
+        return "session_master"
+    return FEATURES[cb.name]
 
 
 HOME = menu("main")
@@ -77,6 +107,10 @@ def spell(cb: Callback) -> str:
             return f"param_custom_{cb.ptype}_{cb.name}"
         case Kind.BACK | Kind.NOOP:
             return cb.kind.value
+        case Kind.PLUGIN:
+            return f"{PLUGIN_PREFIX}{cb.value}_{cb.name}"
+        case Kind.FEATURE:
+            return f"{cb.name}_{cb.value}" if cb.value else cb.name
         case _:
             return f"{cb.kind.value}_{cb.name}"
 
@@ -84,6 +118,11 @@ def spell(cb: Callback) -> str:
 def _well_formed(cb: Callback) -> bool:
     if cb.kind in (Kind.BACK, Kind.NOOP):
         return not (cb.name or cb.category or cb.ptype or cb.value)
+    if cb.kind is Kind.FEATURE:
+        return cb.name in FEATURES and not (cb.category or cb.ptype) and (
+            not cb.value or bool(FEATURE_VALUE_RE.match(cb.value)))
+    if cb.kind is Kind.PLUGIN and cb.value not in FAMILIES:
+        return False
     if not NAME_RE.match(cb.name):
         return False
     if cb.kind is Kind.CMD and not CATEGORY_RE.match(cb.category):
@@ -163,6 +202,16 @@ class Codec:
     def _parse(self, text: str) -> Callback | None:
         if text in (Kind.BACK.value, Kind.NOOP.value):
             return Callback(Kind(text))
+        if text.startswith(PLUGIN_PREFIX):
+            family, _, name = text[len(PLUGIN_PREFIX):].partition("_")
+            ok = family in FAMILIES and NAME_RE.match(name)
+            return Callback(Kind.PLUGIN, name, value=family) if ok else None
+        for key in _FEATURE_ORDER:
+            if text == key:
+                return feature(key)
+            if text.startswith(key + "_"):
+                value = text[len(key) + 1:]
+                return feature(key, value) if FEATURE_VALUE_RE.match(value) else None
         prefix, _, rest = text.partition("_")
         if not rest:
             return None

@@ -73,7 +73,9 @@ class BotHandlers:
     def _who(self, update: Update) -> Who:
         user = update.effective_user
         assert user is not None
-        return Who(self.runtime.key, self.runtime.spec.roles, user.id, self.gate.admin(user.id))
+        chat = update.effective_chat
+        return Who(self.runtime.key, self.runtime.spec.roles, user.id, self.gate.admin(user.id),
+                   chat.id if chat is not None else None)
 
     async def guard(self, update: Update, context: Context) -> None:
         """Anyone not allowed gets nothing (a callback only gets its spinner stopped)."""
@@ -142,9 +144,11 @@ class BotHandlers:
                     await bot.edit_message_text(view.chunks[0], chat_id=chat,
                                                 message_id=target.message_id,
                                                 parse_mode=ParseMode.HTML, reply_markup=markup)
+                    await self._send_files(chat, view.files)
                     continue
                 except BadRequest as exc:
                     if "not modified" in str(exc).lower():
+                        await self._send_files(chat, view.files)
                         continue
             for index, text in enumerate(view.chunks):
                 last = index == len(view.chunks) - 1

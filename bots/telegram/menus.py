@@ -6,7 +6,16 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from bots.telegram.callbacks import BACK, HOME, SKIP, Callback, Kind, action, menu
+from bots.telegram.callbacks import (
+    BACK,
+    HOME,
+    SKIP,
+    Callback,
+    Kind,
+    action,
+    feature_command,
+    menu,
+)
 from bots.telegram.config import accepts
 from core.commands.registry import CommandRegistry
 from core.commands.spec import Category, CommandSpec, Param
@@ -121,6 +130,11 @@ class MenuModel:
                 c.key == cb.name for c in self.categories())
         if cb.kind in (Kind.CMD, Kind.PARAM, Kind.CUSTOM, Kind.EXECUTE):
             return self.command(cb.name) is not None
+        if cb.kind is Kind.PLUGIN:
+            spec = self.command(cb.name)
+            return spec is not None and spec.plugin_aware
+        if cb.kind is Kind.FEATURE:
+            return self.command(feature_command(cb)) is not None
         return True
 
 
@@ -188,6 +202,15 @@ def confirmation(spec: CommandSpec) -> Keyboard:
     return [[Button("✅ Confirm", Callback(Kind.EXECUTE, spec.name))],
             [Button("✖️ Cancel", menu(spec.category.key)), Button("⬅️ Back", Callback(
                 Kind.CMD, spec.name, category=spec.category.key))]]
+
+
+FAMILY_BUTTONS = (("V3", "v3"), ("V6", "v6"), ("V3 + V6", "both"))
+
+
+def family_menu(spec: CommandSpec) -> Keyboard:
+    """§9.6.6: which plugin family a plugin-aware command acts on; Cancel goes home."""
+    return [[Button(label, Callback(Kind.PLUGIN, spec.name, value=family))
+             for label, family in FAMILY_BUTTONS], [Button("✖️ Cancel", HOME)]]
 
 
 def back_home() -> Keyboard:

@@ -7,13 +7,15 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from bots.telegram import menus, texts
+from bots.telegram import features, menus, texts
 from bots.telegram.auth import CommandRate
 from bots.telegram.callbacks import SKIP, Callback, Kind
-from bots.telegram.config import TITLES, accepts
+from bots.telegram.config import TITLES, ChatId, accepts
+from bots.telegram.family import family_text, implied_family
 from bots.telegram.menus import Keyboard, MenuModel
 from bots.telegram.render import Line, chunk, escape
-from bots.telegram.state import Flow, Pending, Sessions, UserState
+from bots.telegram.state import Asked, Flow, Pending, Sessions, UserState
+from core.commands.registry import take_family
 from core.commands.spec import Actor, CommandError, CommandSpec, Param, Reply, Surface
 
 if TYPE_CHECKING:
@@ -41,6 +43,12 @@ class Who:
     roles: tuple[str, ...]
     user: int
     admin: bool
+    chat: ChatId | None = None
+
+    @property
+    def where(self) -> ChatId:
+        """The chat the plugin context belongs to (the user's private chat by default)."""
+        return self.chat if self.chat is not None else self.user
 
     @property
     def actor(self) -> Actor:
@@ -69,6 +77,23 @@ class Navigator:
 
     def _ttl(self) -> float:
         return float(self.engine.settings.telegram.menu.pending_command_ttl_seconds)
+
+    def _family(self, who: Who) -> str | None:
+        return self.sessions.family(who.bot, who.where)
+
+    def _note_family(self, who: Who, *names: str) -> None:
+        """`/logic*`, `/v3` → V3 and `/tf*`, `/v6*` → V6 for this chat (§9.6.6)."""
+        implied = next((f for n in names if (f := implied_family(n))), None)
+        if implied is not None:
+            self.sessions.choose_family(who.bot, who.where, implied, self._family_ttl())
+
+    def _family_ttl(self) -> float:
+        return float(self.engine.settings.telegram.menu.plugin_context_ttl_seconds)
+
+    def _ask_family(self, state: UserState, spec: CommandSpec, text: str | None) -> View:
+        state.asked = Asked(spec.name, text, self.sessions.now() + self._ttl())
+        return View([family_text(spec, self._family_ttl())], menus.family_menu(spec),
+                    edit=text is None)
 
     def _limited(self, who: Who) -> View | None:
         allowed, notice = self.rate.check(who.user)
@@ -100,6 +125,10 @@ class Navigator:
         limited = self._limited(who)
         if limited is not None:
             return [limited]
+        return await self._run_typed(who, state, text)
+
+    async def _run_typed(self, who: Who, state: UserState, text: str,
+                         edit: bool = False) -> list[View]:
         try:
             words = shlex.split(text)
         except ValueError as exc:
@@ -119,6 +148,17 @@ class Navigator:
             return [text_view(f"⚠️ {exc}")]
         if not accepts(who.roles, spec):
             return [text_view(f"/{spec.name} is served by the Controller bot.")]
+        self._note_family(who, name, spec.name)
+        family = "both"
+        if spec.plugin_aware:
+            try:
+                bare, typed = take_family(text)
+            except CommandError as exc:
+                return [text_view(f"⚠️ {exc}")]
+            chosen = typed or self._family(who)
+            if chosen is None:
+                return [self._ask_family(state, spec, text)]
+            family, words = chosen, shlex.split(bare)
         values = [*preset, *words[1:]]
         needed = max((i + 1 for i, p in enumerate(spec.params) if p.required), default=0)
         if len(values) < needed:
@@ -127,11 +167,13 @@ class Navigator:
                                                                  strict=False)}
             except CommandError as exc:
                 return [text_view(f"⚠️ {exc}")]
-            state.flow = Flow(spec.name, args, False, self.sessions.now() + self._ttl())
-            return [await self._next(who, state, edit=False)]
+            state.flow = Flow(spec.name, args, False, self.sessions.now() + self._ttl(),
+                              family=family)
+            return [await self._next(who, state, edit=edit)]
         line = shlex.join([f"/{name}", *words[1:]])
-        reply = await self.engine.execute(line, who.actor)
-        return [self._outcome(state, spec, reply, line=line, args=None, buttons=False)]
+        reply = await self.engine.registry.invoke(self.engine, line, who.actor, family=family)
+        return [self._outcome(who, state, spec, reply, line=line, args=None, buttons=edit,
+                              family=family)]
 
     async def start(self, who: Who) -> list[View]:
         """/start and /menu: the reply keyboard (Controller), the inline main menu, header."""
@@ -168,7 +210,7 @@ class Navigator:
                 return await self._show(who, state, self.sessions.back(state))
             case Kind.MENU if cb.name == "main":
                 self.sessions.home(state)
-                state.pending = None
+                state.pending = state.asked = None
                 return [self._main(who)]
             case Kind.MENU:
                 state.pending = None  # Cancel (or leaving) abandons a confirmation
@@ -176,10 +218,14 @@ class Navigator:
                 return [await self._param(who, state, cb)]
             case Kind.EXECUTE:
                 return [await self._execute(who, state, cb.name)]
+            case Kind.PLUGIN:
+                return await self._family_chosen(who, state, cb)
         if cb.kind is not Kind.MENU:
             limited = self._limited(who)
             if limited is not None:
                 return [limited]
+        if cb.kind is Kind.FEATURE:
+            return [await self._feature(who, state, cb)]
         self.sessions.push(state, cb)
         return await self._show(who, state, cb)
 
@@ -199,9 +245,40 @@ class Navigator:
             reply = await self.engine.execute(f"/help {cb.name.upper()}", who.actor)
             return [View(texts.result_chunks(reply), menus.help_menu(model))]
         if cb.kind is Kind.CMD:
-            state.flow = Flow(cb.name, {}, True, self.sessions.now() + self._ttl())
+            spec = self.engine.registry.get(cb.name)
+            self._note_family(who, spec.name)
+            family = self._family(who) if spec.plugin_aware else "both"
+            if family is None:
+                return [self._ask_family(state, spec, None)]
+            state.flow = Flow(cb.name, {}, True, self.sessions.now() + self._ttl(),
+                              family=family)
             return [await self._next(who, state)]
         return await self._action(who, state, cb.name)
+
+    async def _family_chosen(self, who: Who, state: UserState, cb: Callback) -> list[View]:
+        """`plugin_select_<family>_<cmd>`: remember the family, then carry on with the command."""
+        self.sessions.choose_family(who.bot, who.where, cb.value, self._family_ttl())
+        asked = self.sessions.take_asked(state, cb.name)
+        if asked is not None and asked.text is not None:
+            return await self._run_typed(who, state, asked.text, edit=True)
+        state.flow = Flow(cb.name, {}, True, self.sessions.now() + self._ttl(), family=cb.value)
+        return [await self._next(who, state)]
+
+    async def _feature(self, who: Who, state: UserState, cb: Callback) -> View:
+        """A feature sub-menu button (§10.3): one registry command, then its screen again."""
+        step = features.route(self.engine, state, cb)
+        if step.error:
+            return text_view(f"⚠️ {step.error}", menus.back_home(), step.error)
+        if step.flow is not None:
+            command, args = step.flow
+            state.flow = Flow(command, args, False, self.sessions.now() + self._ttl(),
+                              family=step.family)
+            return await self._next(who, state)
+        spec, _ = self.engine.registry.resolve(step.line.split()[0])
+        reply = await self.engine.registry.invoke(self.engine, step.line, who.actor,
+                                                  family=step.family)
+        return self._outcome(who, state, spec, reply, line=step.line, args=None,
+                             family=step.family, focus=step.focus)
 
     async def _action(self, who: Who, state: UserState, name: str) -> list[View]:
         model = self.model(who.roles)
@@ -221,14 +298,19 @@ class Navigator:
         else:
             command = menus.ACTION_COMMAND[name]
         spec = self.engine.registry.get(command)
-        reply = await self.engine.execute(f"/{command}", who.actor)
-        return [self._outcome(state, spec, reply, line=f"/{command}", args=None)]
+        family = self._family(who) if spec.plugin_aware else None  # quick keys never ask
+        reply = await self.engine.registry.invoke(self.engine, f"/{command}", who.actor,
+                                                  family=family)
+        return [self._outcome(who, state, spec, reply, line=f"/{command}", args=None,
+                              family=family or "both")]
 
     async def _param(self, who: Who, state: UserState, cb: Callback) -> View:
         spec = self.engine.registry.get(cb.name)
         flow = self.sessions.live_flow(state)
         if flow is None or flow.command != spec.name:
-            flow = state.flow = Flow(spec.name, {}, True, self.sessions.now() + self._ttl())
+            family = (self._family(who) or "both") if spec.plugin_aware else "both"
+            flow = state.flow = Flow(spec.name, {}, True, self.sessions.now() + self._ttl(),
+                                     family=family)
         param = _param_for(spec, cb.ptype, flow.args)
         if param is None:
             return text_view("This button is no longer available.", menus.home_only())
@@ -267,8 +349,8 @@ class Navigator:
         state.flow = None
         args = {k: v for k, v in flow.args.items() if v != SKIP}
         reply = await self.engine.registry.invoke(self.engine, f"/{spec.name}", who.actor,
-                                                  False, args=args)
-        view = self._outcome(state, spec, reply, line=None, args=args)
+                                                  False, args=args, family=flow.family)
+        view = self._outcome(who, state, spec, reply, line=None, args=args, family=flow.family)
         view.edit = edit
         return view
 
@@ -276,36 +358,29 @@ class Navigator:
         pending = self.sessions.take_pending(state, command)
         if pending is None:
             return text_view(f"⌛ /{command}: {EXPIRED}.", menus.home_only(), EXPIRED)
+        registry = self.engine.registry
         if pending.line is not None:
-            reply = await self.engine.execute(pending.line, who.actor, confirmed=True)
+            reply = await registry.invoke(self.engine, pending.line, who.actor, True,
+                                          family=pending.family)
         else:
-            reply = await self.engine.registry.invoke(self.engine, f"/{command}", who.actor,
-                                                      True, args=pending.args)
-        return View(texts.result_chunks(reply), menus.back_home(), files=reply_files(reply))
+            reply = await registry.invoke(self.engine, f"/{command}", who.actor, True,
+                                          args=pending.args, family=pending.family)
+        return self._outcome(who, state, registry.get(command), reply, line=None, args=None)
 
-    def _outcome(self, state: UserState, spec: CommandSpec, reply: Reply, *, line: str | None,
-                 args: dict[str, str] | None, buttons: bool = True) -> View:
+    def _outcome(self, who: Who, state: UserState, spec: CommandSpec, reply: Reply, *,
+                 line: str | None, args: dict[str, str] | None, buttons: bool = True,
+                 family: str = "both", focus: str | None = None) -> View:
         if reply.needs_confirmation:
             state.pending = Pending(spec.name, reply.command_line,
-                                    self.sessions.now() + self._ttl(), line, args)
+                                    self.sessions.now() + self._ttl(), line, args, family)
             return View([texts.confirm_text(reply, args, self._ttl())],
                         menus.confirmation(spec), edit=buttons)
-        return View(texts.result_chunks(reply), menus.back_home() if buttons else None,
-                    edit=buttons, files=reply_files(reply))
-
-
-def reply_files(reply: Reply) -> list[tuple[str, str]]:
-    """Files a reply names (a report's chart, an export's files), to send after its text."""
-    out: list[tuple[str, str]] = []
-    chart = reply.data.get("chart")
-    if isinstance(chart, str) and chart:
-        out.append((chart, "photo"))
-    files = reply.data.get("files")
-    if isinstance(files, list):
-        out += [(str(f), "document") for f in files if f]
-    elif isinstance(reply.data.get("document"), str):
-        out.append((str(reply.data["document"]), "document"))
-    return out
+        features.remember(state, spec.name, reply)
+        text, extra = features.screen(self.engine, self.model(who.roles), spec.name, reply,
+                                      focus)
+        keyboard = [*extra, *menus.back_home()] if buttons else extra or None
+        return View([text] if text else texts.result_chunks(reply), keyboard, edit=buttons,
+                    files=texts.reply_files(reply))
 
 
 def _param_for(spec: CommandSpec, ptype: str, collected: dict[str, str]) -> Param | None:

@@ -96,6 +96,20 @@ def result_chunks(reply: Reply) -> list[str]:
     return chunk(reply_lines(reply))
 
 
+def reply_files(reply: Reply) -> list[tuple[str, str]]:
+    """Files a reply names (a report's chart, an export's files), to send after its text."""
+    out: list[tuple[str, str]] = []
+    chart = reply.data.get("chart")
+    if isinstance(chart, str) and chart:
+        out.append((chart, "photo"))
+    files = reply.data.get("files")
+    if isinstance(files, list):
+        out += [(str(f), "document") for f in files if f]
+    elif isinstance(reply.data.get("document"), str):
+        out.append((str(reply.data["document"]), "document"))
+    return out
+
+
 def _money(value: Any) -> str:
     return "—" if value is None else f"${float(value):,.2f}"
 

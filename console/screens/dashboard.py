@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
 from textual.screen import Screen
+from textual.widget import Widget
 from textual.widgets import Footer
 
 from console.messages import (
@@ -26,7 +29,15 @@ from console.widgets.signals import SignalsPane
 
 
 class DashboardScreen(Screen[None]):
-    """The default screen. The event pump posts engine messages here; each goes to its pane."""
+    """The default screen. The event pump posts engine messages here; each goes to its pane.
+    `m` maximises the pane with the focus (the positions pane if none has it) and restores it;
+    Escape restores too. The header bar and the footer stay visible while a pane is maximised."""
+
+    BINDINGS = [
+        Binding("m", "maximize_pane", "Maximise"),
+        Binding("m", "restore_pane", "Restore"),
+    ]
+    ALLOW_IN_MAXIMIZED_VIEW = "Footer, HeaderBar"
 
     def compose(self) -> ComposeResult:
         yield HeaderBar(id="header")
@@ -55,6 +66,39 @@ class DashboardScreen(Screen[None]):
     @property
     def log_pane(self) -> LogPane:
         return self.query_one("#log", LogPane)
+
+    @property
+    def panes(self) -> tuple[Vertical, ...]:
+        return (self.positions, self.signals, self.log_pane)
+
+    def focused_pane(self) -> Vertical | None:
+        """The pane that has the focus (its table or log), if any."""
+        focused = self.focused
+        return next((pane for pane in self.panes
+                     if focused is not None and (focused is pane or pane in focused.ancestors)),
+                    None)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "maximize_pane":
+            return self.maximized is None
+        if action == "restore_pane":
+            return self.maximized is not None
+        return True
+
+    def action_maximize_pane(self) -> None:
+        pane = self.focused_pane()
+        if pane is None:
+            pane = self.positions
+            body = next((w for w in pane.query(Widget) if w.focusable), None)
+            if body is not None:
+                body.focus()
+        self.maximize(pane, container=False)
+
+    def action_restore_pane(self) -> None:
+        self.minimize()
+
+    def watch_maximized(self) -> None:
+        self.refresh_bindings()  # Maximise ↔ Restore in the footer, whoever changed it
 
     def on_engine_built(self, message: EngineBuilt) -> None:
         self.header.set_clock(message.clock, message.timezone)

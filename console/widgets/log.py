@@ -18,6 +18,8 @@ from core.events import LogEmitted
 class LogPane(Vertical):
     """A RichLog of `LogEmitted` records; keeps the newest `limit` to recolour on theme change."""
 
+    ALLOW_MAXIMIZE = True
+
     def __init__(self, *, limit: int = 1000, id: str | None = None) -> None:
         super().__init__(id=id)
         self.limit = limit
@@ -35,7 +37,8 @@ class LogPane(Vertical):
         self.app.theme_changed_signal.subscribe(self, lambda _theme: self.redraw())
 
     def on_resize(self) -> None:
-        if self._width() != self.wrap_width:
+        width = self._width()
+        if width and width != self.wrap_width:  # 0 while another pane is maximised
             self.redraw()
 
     def _width(self) -> int:
@@ -53,9 +56,10 @@ class LogPane(Vertical):
         self._write(records)
 
     def _write(self, records: Iterable[LogEmitted]) -> None:
-        """Wrap at the pane's width (RichLog would use the console's, 80 when headless)."""
+        """Wrap at the pane's width (RichLog would use the console's, 80 when headless); while
+        another pane is maximised (width 0 here), at the width this pane will get back."""
         view = self.view
-        self.wrap_width = self._width()
+        self.wrap_width = self._width() or self.wrap_width
         for record in records:
             view.write(self.line(record), width=self.wrap_width or None)
 

@@ -27,6 +27,8 @@ OUTCOME_VARIABLES = {"executed": "health-up", "rejected": "health-down", "error"
 class SignalsPane(Vertical):
     """Newest first; keeps the last `limit` alerts (the signal log itself is in the store)."""
 
+    ALLOW_MAXIMIZE = True
+
     def __init__(self, *, limit: int = 200, id: str | None = None) -> None:
         super().__init__(id=id)
         self.rows: deque[SignalView] = deque(maxlen=limit)

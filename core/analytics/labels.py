@@ -64,12 +64,26 @@ def classify(strategy: str | None, comment: str | None = None, magic: int | None
             return coded
         if text.startswith("v3") or "v3_combined" in text:
             logic = _LOGIC.search(text.replace("combinedlogic", "logic"))
+            if logic is None:  # the plugin id alone: its logic is in the broker tag
+                tagged = _tagged(comment, magic, magic_base)
+                if tagged is not None and tagged.family == "V3":
+                    return tagged
             return StrategyLabel("V3", f"Logic {logic.group(1)}" if logic else "")
         if text.startswith("v6") or "price_action" in text:
             tf = _V6_TF.search(text)
             return StrategyLabel("V6", tf.group(1) if tf else "")
         if text in ("manual", "external"):
             return MANUAL
+    tagged = _tagged(comment, magic, magic_base)
+    if tagged is not None:
+        return tagged
+    if text:
+        return StrategyLabel(strategy or "")
+    return MANUAL
+
+
+def _tagged(comment: str | None, magic: int | None, magic_base: int) -> StrategyLabel | None:
+    """The label the broker tag carries: comment code first, then the magic number."""
     if comment:
         coded = from_code(comment.split("|", 1)[0])
         if coded is not None:
@@ -79,6 +93,4 @@ def classify(strategy: str | None, comment: str | None = None, magic: int | None
         code = codes.get(magic - magic_base)
         if code is not None:
             return from_code(code) or MANUAL
-    if text:
-        return StrategyLabel(strategy or "")
-    return MANUAL
+    return None

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import date
 from typing import Any
 
 from core.analytics.metrics import per_pair, per_strategy, pf_text
 from core.analytics.periods import DATE_HELP, PERIODS, Window, parse_date, parse_month
+from core.analytics.records import Trade
 from core.analytics.report import (
     breakdown_table,
     drawdown_line,
@@ -25,20 +28,49 @@ from core.commands.spec import (
     CommandContext,
     CommandError,
     CommandSpec,
+    Handler,
     Param,
     Reply,
     Table,
+    family_suffix,
+    in_family,
 )
 
 PERIOD = Param("period", "period", required=False, choices=PERIODS, presets=PERIODS,
                default="all", help="today, 7d, 30d or all")
 
 
+class FamilyAnalytics(AnalyticsService):
+    """The same journal restricted to the trades of one plugin family (SPEC §9.6.6)."""
+
+    def __init__(self, base: AnalyticsService, family: str) -> None:
+        vars(self).update(vars(base))  # a view of `base`: same store, clock and settings
+        self.family = family
+
+    def trades(self) -> list[Trade]:
+        return [t for t in super().trades() if in_family(self.family, t.label.family)]
+
+    def meta(self, kind: str, window: Window) -> dict[str, Any]:
+        return {**super().meta(kind, window), "family": self.family}
+
+
 def _service(ctx: CommandContext) -> AnalyticsService:
     service = ctx.engine.analytics
     if service is None:
         raise CommandError("the engine is not started")
-    return service
+    return service if ctx.family == "both" else FamilyAnalytics(service, ctx.family)
+
+
+def scoped(handler: Handler) -> Handler:
+    """A plugin-aware report: its title and data say which family it covers."""
+    @functools.wraps(handler)
+    async def run(ctx: CommandContext) -> Reply:
+        reply = await handler(ctx)
+        if ctx.family == "both" or not reply.ok:
+            return reply
+        return replace(reply, title=reply.title + family_suffix(ctx.family),
+                       data={**reply.data, "family": ctx.family})
+    return run
 
 
 def _period(ctx: CommandContext, service: AnalyticsService) -> Window:
@@ -79,6 +111,7 @@ async def analytics(ctx: CommandContext) -> Reply:
                        "commands": [r[0] for r in rows]})
 
 
+@scoped
 async def performance(ctx: CommandContext) -> Reply:
     service = _service(ctx)
     if ctx.args.get("period"):
@@ -101,16 +134,19 @@ async def performance(ctx: CommandContext) -> Reply:
                  data={"mode": service.mode_label, "periods": data})
 
 
+@scoped
 async def daily(ctx: CommandContext) -> Reply:
     service = _service(ctx)
     return await _full(ctx, "daily", service.calendar().day(_date(ctx, service)))
 
 
+@scoped
 async def weekly(ctx: CommandContext) -> Reply:
     service = _service(ctx)
     return await _full(ctx, "weekly", service.calendar().week(_date(ctx, service)))
 
 
+@scoped
 async def monthly(ctx: CommandContext) -> Reply:
     service = _service(ctx)
     raw = ctx.args.get("month")
@@ -125,6 +161,7 @@ async def monthly(ctx: CommandContext) -> Reply:
     return await _full(ctx, "monthly", service.calendar().month(year, month))
 
 
+@scoped
 async def performance_report(ctx: CommandContext) -> Reply:
     service = _service(ctx)
     raw = str(ctx.args.get("period") or "all")
@@ -145,6 +182,7 @@ async def performance_report(ctx: CommandContext) -> Reply:
     return await _full(ctx, "performance", window)
 
 
+@scoped
 async def stats(ctx: CommandContext) -> Reply:
     service = _service(ctx)
     selection = await service.select(_period(ctx, service))
@@ -153,6 +191,7 @@ async def stats(ctx: CommandContext) -> Reply:
                  data={"mode": service.mode_label, "summary": selection.summary.as_dict()})
 
 
+@scoped
 async def winrate(ctx: CommandContext) -> Reply:
     service = _service(ctx)
     selection = await service.select(_period(ctx, service))
@@ -171,6 +210,7 @@ async def winrate(ctx: CommandContext) -> Reply:
                        "per_pair": {k: v.win_rate for k, v in pairs.items()}})
 
 
+@scoped
 async def drawdown(ctx: CommandContext) -> Reply:
     service = _service(ctx)
     selection = await service.select(_period(ctx, service))
@@ -197,14 +237,17 @@ async def _breakdown(ctx: CommandContext, heading: str, column: str,
                        key: {k: v.as_dict() for k, v in rows.items()}})
 
 
+@scoped
 async def pair_report(ctx: CommandContext) -> Reply:
     return await _breakdown(ctx, "Per pair", "Pair", per_pair, "per_pair")
 
 
+@scoped
 async def strategy_report(ctx: CommandContext) -> Reply:
     return await _breakdown(ctx, "Per strategy", "Strategy", per_strategy, "per_strategy")
 
 
+@scoped
 async def export(ctx: CommandContext) -> Reply:
     service = _service(ctx)
     fmt = str(ctx.args["format"])
@@ -224,7 +267,7 @@ COMMANDS = (
     CommandSpec("performance", Category.ANALYTICS,
                 "Performance summary (every period, or one period in detail)", performance,
                 params=(Param("period", "period", required=False, choices=PERIODS,
-                              presets=PERIODS),)),
+                              presets=PERIODS),), plugin_aware=True),
     CommandSpec("daily", Category.ANALYTICS, "Daily report (trading day from 03:35 IST)", daily,
                 params=(DATE,)),
     CommandSpec("weekly", Category.ANALYTICS, "Weekly report (Monday–Friday trading days)",
@@ -244,7 +287,8 @@ COMMANDS = (
                 params=(Param("period", "period", required=False, presets=PERIODS,
                               default="all",
                               help=f"today, 7d, 30d, all, or a start date ({DATE_HELP})"),
-                        Param("end_date", "end_date", required=False, help=DATE_HELP))),
+                        Param("end_date", "end_date", required=False, help=DATE_HELP)),
+                plugin_aware=True),
     CommandSpec("pair_report", Category.ANALYTICS, "Per-symbol report", pair_report,
                 params=(PERIOD,), aliases=(Alias("pairreport"),)),
     CommandSpec("strategy_report", Category.ANALYTICS,

@@ -5,11 +5,15 @@ from __future__ import annotations
 from core.commands import (
     analytics,
     bridge,
+    display,
     notifications,
+    plugins,
     risk,
     session,
     signals,
+    strategy,
     system,
+    timeframe,
     trading,
     voice,
 )
@@ -18,7 +22,7 @@ from core.commands.registry import CommandRegistry
 
 def build_registry() -> CommandRegistry:
     registry = CommandRegistry()
-    for module in (system, trading, risk, session, analytics, voice, notifications, signals,
-                   bridge):
+    for module in (system, display, trading, risk, session, analytics, voice, notifications,
+                   signals, bridge, strategy, timeframe, plugins):
         registry.extend(module.COMMANDS)
     return registry

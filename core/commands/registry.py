@@ -8,10 +8,13 @@ import shlex
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from core.commands.spec import (
+    FAMILIES,
     NAME_RE,
+    PLUGIN_AWARE,
     Actor,
     Category,
     CommandContext,
@@ -49,6 +52,8 @@ class CommandRegistry:
                 raise RegistryError(f"invalid command name {name!r} (a-z, 0-9, _; ≤ 32)")
             if name in self._specs or name in self._aliases:
                 raise RegistryError(f"command name {name!r} declared twice")
+        if spec.name in PLUGIN_AWARE and not spec.plugin_aware:
+            spec = replace(spec, plugin_aware=True)
         self._specs[spec.name] = spec
         for alias in spec.aliases:
             self._aliases[alias.name] = (spec.name, alias.args)
@@ -140,17 +145,25 @@ class CommandRegistry:
 
     # -- execution ---------------------------------------------------------------------
     async def invoke(self, engine: Engine, line: str, actor: Actor, confirmed: bool = False,
-                     args: Mapping[str, Any] | None = None) -> Reply:
-        """Run one command for one actor. Never raises: every failure is a Reply."""
+                     args: Mapping[str, Any] | None = None, family: str | None = None
+                     ) -> Reply:
+        """Run one command for one actor. Never raises: every failure is a Reply. `family`
+        (or `--family v3|v6|both` in the line, which wins) scopes a plugin-aware command."""
         started = time.perf_counter()
         name = line.strip().split()[0].lstrip("/") if line.strip() else ""
         try:
+            line, typed = take_family(line)
             if args is not None:
                 spec, preset = self.resolve(name)
                 spec, bound, canonical = self.bind(spec, {**dict(zip(
                     (p.name for p in spec.params), preset, strict=False)), **args})
             else:
                 spec, bound, canonical = self.parse(line)
+            chosen = typed or family or "both"
+            if chosen != "both" and not spec.plugin_aware:
+                raise CommandError(f"/{spec.name} is not plugin-aware: --family does not apply")
+            if chosen != "both":
+                canonical += f" --family {chosen}"
         except CommandError as exc:
             reply = Reply(title="Command refused", lines=(str(exc),), ok=False,
                           severity=Severity.LOW)
@@ -165,7 +178,7 @@ class CommandRegistry:
                           lines=(spec.effect or spec.summary,))
         else:
             ctx = CommandContext(engine=engine, actor=actor, args=bound, spec=spec,
-                                 command_line=canonical)
+                                 command_line=canonical, family=chosen)
             self.usage[spec.name] += 1
             try:
                 reply = await spec.handler(ctx)
@@ -194,6 +207,29 @@ class CommandRegistry:
                 sink(record)
             except Exception:  # auditing must never block a command's answer
                 log.exception("audit sink failed")
+
+
+def take_family(line: str) -> tuple[str, str | None]:
+    """`/positions --family v6` → (`/positions`, "v6"); a line without it is left as is."""
+    if "--family" not in line:
+        return line, None
+    try:
+        words = shlex.split(line.strip())
+    except ValueError as exc:
+        raise CommandError(f"cannot read the command: {exc}") from exc
+    kept: list[str] = []
+    family: str | None = None
+    items = iter(words)
+    for word in items:
+        if word == "--family" or word.startswith("--family="):
+            value = word.partition("=")[2] if "=" in word else next(items, "")
+            family = value.strip().lower()
+            if family not in FAMILIES:
+                raise CommandError(f"--family: {value!r} is not allowed; use one of "
+                                   + ", ".join(FAMILIES))
+        else:
+            kept.append(word)
+    return shlex.join(kept), family
 
 
 def _with_line(reply: Reply, line: str) -> Reply:

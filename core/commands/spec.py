@@ -14,6 +14,29 @@ if TYPE_CHECKING:
     from core.engine import Engine
 
 NAME_RE = re.compile(r"^[a-z0-9_]{1,32}$")
+# SPEC §9.6.6: the plugin family a plugin-aware command acts on or shows ("both" = no filter).
+FAMILIES = ("both", "v3", "v6")
+# Strategy-label families (core.analytics.labels) in each plugin family; Manual is in "both" only.
+FAMILY_LABELS = {"v3": ("V4", "V3"), "v6": ("V6",)}
+# SPEC §9.6.6 plugin-aware commands: the registry sets `plugin_aware` on any of these it gets.
+PLUGIN_AWARE = frozenset((
+    "positions", "pnl", "orders", "history", "partial", "signals", "filters", "setlot", "setsl",
+    "settp", "dailylimit", "maxloss", "maxprofit", "risktier", "slsystem", "trailsl",
+    "breakeven", "protection", "multiplier", "daily", "weekly", "monthly", "pair_report",
+    "strategy_report", "tp_report", "stats", "winrate", "drawdown", "profit_stats", "export",
+    "slhunt", "tpcontinue", "reentry", "reentry_config", "recovery", "cooldown", "chains",
+    "chainlimit", "dualorder", "orderb", "profit", "booking", "levels", "enable", "disable",
+    "upgrade", "rollback", "shadow"))
+
+
+def in_family(family: str, label_family: str) -> bool:
+    """Whether a trade labelled `V4`/`V3`/`V6`/`Manual` belongs to the chosen plugin family."""
+    return family == "both" or label_family in FAMILY_LABELS.get(family, ())
+
+
+def family_suffix(family: str) -> str:
+    """Title suffix naming the family shown: `Open positions: 2 — V6` (nothing for both)."""
+    return "" if family == "both" else f" — {family.upper()}"
 
 
 class Category(StrEnum):
@@ -161,6 +184,7 @@ class CommandContext:
     args: Mapping[str, Any]
     spec: CommandSpec
     command_line: str
+    family: str = "both"  # v3 | v6 | both: the plugin family chosen for a plugin-aware command
 
 
 Handler = Callable[[CommandContext], Awaitable[Reply]]
@@ -179,7 +203,7 @@ class CommandSpec:
     admin: bool = False
     confirm: ConfirmRule = False
     aliases: tuple[Alias, ...] = ()
-    plugin_aware: bool = False
+    plugin_aware: bool = False  # asks for / filters by plugin family (§9.6.6, PLUGIN_AWARE)
     effect: str = ""  # what confirming will do, shown on confirmation screens
 
     def needs_confirmation(self, args: Mapping[str, Any]) -> bool:

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime, timedelta
+from typing import Any
 
+from core.analytics.labels import classify
 from core.commands.spec import (
     Alias,
     Category,
@@ -13,11 +16,22 @@ from core.commands.spec import (
     Param,
     Reply,
     Table,
+    family_suffix,
+    in_family,
 )
 from core.commands.system import money
 from core.domain.enums import Severity
 from core.risk.sizing import tier_for
 from core.trading.service import TradingService
+
+
+def owner_family(ctx: CommandContext, record: Mapping[str, Any]) -> str:
+    """V4 / V3 / V6 / Manual of a position's meta or a closed-trade record (its owner)."""
+    owner = " ".join(str(record.get(k) or "") for k in ("strategy", "logic", "timeframe"))
+    magic = record.get("magic")
+    return classify(owner.strip() or None, record.get("comment"),
+                    int(magic) if magic is not None else None,
+                    ctx.engine.settings.mt5.magic_base).family
 
 
 def _trading(ctx: CommandContext) -> TradingService:
@@ -30,17 +44,23 @@ async def positions(ctx: CommandContext) -> Reply:
     trading = _trading(ctx)
     await trading.refresh()
     rows = []
+    shown = []
     for p in sorted(trading.positions.values(), key=lambda p: p.ticket):
         meta = trading.meta(p.ticket)
+        if not in_family(ctx.family, owner_family(ctx, {"comment": p.comment, "magic": p.magic,
+                                                        **meta})):
+            continue
+        shown.append(p)
         rows.append((str(p.ticket), p.symbol, p.direction.value, meta.get("kind", "?"),
                      f"{p.volume:.2f}", f"{p.price_open}", str(p.sl or "—"), str(p.tp or "—"),
                      f"{p.profit:+.2f}", meta.get("strategy", "external")))
     table = Table(("Ticket", "Symbol", "Side", "Kind", "Lot", "Entry", "SL", "TP", "P&L", "Owner"),
                   tuple(rows))
-    floating = sum(p.profit for p in trading.positions.values())
-    return Reply(title=f"Open positions: {len(rows)}", table=table,
+    floating = sum(p.profit for p in shown)
+    return Reply(title=f"Open positions: {len(rows)}{family_suffix(ctx.family)}", table=table,
                  lines=(f"Floating P&L {money(floating)}",) if rows else ("No open positions.",),
-                 data={"positions": [dict(zip(table.columns, r, strict=True)) for r in rows]})
+                 data={"positions": [dict(zip(table.columns, r, strict=True)) for r in rows],
+                       "family": ctx.family})
 
 
 async def balance(ctx: CommandContext) -> Reply:
@@ -66,18 +86,19 @@ async def history(ctx: CommandContext) -> Reply:
     days = int(ctx.args.get("days", 7))
     horizon = engine.clock.now() - timedelta(days=days)
     records = [r for r in engine.store.tail("trades", 500)
-               if datetime.fromisoformat(r["closed_at"]) >= horizon]
+               if datetime.fromisoformat(r["closed_at"]) >= horizon
+               and in_family(ctx.family, owner_family(ctx, r))]
     rows = tuple((str(r["ticket"]), str(r["symbol"]), str(r["direction"]), f"{r['volume']:.2f}",
                   str(r["price_open"]), str(r["price_close"]), f"{r['profit']:+.2f}",
                   str(r["close_reason"]), str(r.get("strategy", "external")))
                  for r in records)
     total = round(sum(float(r["profit"]) for r in records), 2)
     return Reply(
-        title=f"Closed trades, last {days} day(s): {len(rows)}",
+        title=f"Closed trades, last {days} day(s): {len(rows)}{family_suffix(ctx.family)}",
         table=Table(("Ticket", "Symbol", "Side", "Lot", "Open", "Close", "P&L", "Reason",
                      "Owner"), rows),
         lines=(f"Net {money(total)}",),
-        data={"net": total, "trades": [{k: r[k] for k in (
+        data={"net": total, "family": ctx.family, "trades": [{k: r[k] for k in (
             "ticket", "symbol", "direction", "volume", "price_open", "price_close", "profit",
             "close_reason", "closed_at")} for r in records]})
 

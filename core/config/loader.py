@@ -11,10 +11,12 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
+from core.config.plugins import PluginEntry
 from core.config.secrets import CREDENTIAL_KEYS
 from core.config.settings import Settings
 
 log = logging.getLogger(__name__)
+PLUGIN_SWITCHES = frozenset(PluginEntry.model_fields)
 
 
 class ConfigError(Exception):
@@ -123,6 +125,9 @@ class ConfigManager:
         return self.settings
 
     def has_key(self, dotted: str) -> bool:
+        parts = dotted.split(".")
+        if len(parts) == 3 and parts[0] == "plugins" and parts[2] in PLUGIN_SWITCHES:
+            return True  # any installed plugin's switches, third parties' included
         node: Any = self.defaults
         for part in dotted.split("."):
             if not isinstance(node, dict) or part not in node:

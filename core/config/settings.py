@@ -7,18 +7,14 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from core.config.base import Routing, Section
+from core.config.plugins import PluginsSettings, PluginSystemSettings
 from core.domain.symbols import DEFAULT_SYMBOLS
 from core.notifications import types as ntypes
 
 LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"]
 TierName = Literal["5000", "10000", "25000", "50000", "100000"]
-Routing = Literal["order_a_only", "order_b_only", "dual_orders"]
-
-
-class Section(BaseModel):
-    """A settings table: unknown keys are kept (and warned about), values are validated."""
-
-    model_config = ConfigDict(extra="allow", validate_assignment=True, frozen=False)
+__all__ = ["Routing", "Section", "Settings", "TIERS"]
 
 
 class AppSettings(Section):
@@ -30,6 +26,7 @@ class AppSettings(Section):
 
 class DisplaySettings(Section):
     timezone: str = "Asia/Kolkata"
+    theme: Literal["dark", "light", "high-contrast"] = "dark"  # console theme, `/theme`
 
     @field_validator("timezone")
     @classmethod
@@ -135,20 +132,6 @@ class AccountSettings(Section):
 class BridgeSettings(Section):
     mode: Literal["passthrough", "translate", "hybrid"] = "hybrid"
     fallback_on_failure: bool = True
-
-
-class V3CombinedConfig(Section):
-    squeeze_dedupe_seconds: int = Field(300, ge=0, le=86_400)
-
-
-class V3PluginSettings(Section):
-    config: V3CombinedConfig = V3CombinedConfig()
-
-
-class PluginsSettings(Section):
-    """`plugins.<id>`; the plugin host (#4) adds the rest of SPEC §11.6-§11.9 here."""
-
-    v3_combined: V3PluginSettings = V3PluginSettings()
 
 
 class LogicSettings(Section):
@@ -430,6 +413,12 @@ class ProfitProtectionSettings(Section):
     modes: dict[str, ProtectionModeRow] = Field(default_factory=_protection_modes)
 
 
+class ProfitBookingSettings(Section):
+    """SPEC §11.13; while enabled, Order B of a no-levels group has no TP (§5.1.3)."""
+
+    enabled: bool = True
+
+
 class ReentrySettings(Section):
     profit_protection: ProfitProtectionSettings = ProfitProtectionSettings()
 
@@ -569,6 +558,7 @@ class Settings(BaseModel):
     paper: PaperSettings = PaperSettings()
     account: AccountSettings = AccountSettings()
     bridge: BridgeSettings = BridgeSettings()
+    plugin_system: PluginSystemSettings = PluginSystemSettings()
     plugins: PluginsSettings = PluginsSettings()
     logics: dict[str, LogicSettings] = Field(default_factory=_logics)
     dual_orders: DualOrderSettings = DualOrderSettings()
@@ -577,6 +567,7 @@ class Settings(BaseModel):
     sessions: SessionsSettings = SessionsSettings()
     trade_management: TradeManagementSettings = TradeManagementSettings()
     reentry: ReentrySettings = ReentrySettings()
+    profit_booking: ProfitBookingSettings = ProfitBookingSettings()
     telegram: TelegramSettings = TelegramSettings()
     notifications: NotificationSettings = NotificationSettings()
     voice: VoiceSettings = VoiceSettings()

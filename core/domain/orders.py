@@ -47,6 +47,7 @@ class OrderIntent:
     comment: str
     signal_id: str | None = None
     group_id: str | None = None
+    logic: str | None = None  # the logic label (V4/V3), kept with the position
 
 
 @dataclass(frozen=True, slots=True)

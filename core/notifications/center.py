@@ -21,6 +21,7 @@ from core.notifications.preferences import Decision, PreferenceStore, decide
 from core.notifications.tally import DayTally
 from core.notifications.types import TYPES, Priority, lookup
 from core.risk.sizing import tier_for
+from core.signals.intake import AlertRefused
 from core.voice import sentences
 from core.voice.service import VoiceService
 
@@ -32,7 +33,8 @@ HELD = "notification_held"
 STATE = "notification_state"
 ENTRY_GROUP_SECONDS = 3.0  # orders of one signal (A and B) share one ENTRY message
 EVENTS: tuple[type[Event], ...] = (PositionOpened, PositionClosed, AlertProcessed,
-                                   ServiceStateChanged, *simple.EVENTS)
+                                   AlertRefused, ServiceStateChanged, *simple.EVENTS)
+REFUSED_EVERY_SECONDS = 60.0  # a flood of bad alerts makes one notice a minute per type
 CLOSE_TYPES = {"TP": "tp_hit", "SL": "sl_hit", "REVERSAL": "reversal_exit",
                "MANUAL": "manual_exit", "PANIC": "manual_exit"}
 
@@ -57,6 +59,8 @@ class NotificationCenter:
         self._pending: deque[tuple[Event, datetime]] = deque()
         self._flush_scheduled = False
         self.actions: Counter[str] = Counter()
+        self._refused_at: dict[str, float] = {}
+        self._refused_quiet: Counter[str] = Counter()
 
     # -- lifecycle ---------------------------------------------------------------------------
     def start(self) -> None:
@@ -231,6 +235,8 @@ class NotificationCenter:
             if group is not None:
                 self._entry(group[1], now)
             self._alert(event, now)
+        elif isinstance(event, AlertRefused):
+            self._refused(event, now)
         elif isinstance(event, ServiceStateChanged):
             if event.service == "mt5":
                 self._mt5(event.up, event.detail, now)
@@ -304,6 +310,21 @@ class NotificationCenter:
         self.emit(Notice(kind, msg.alert(kind, event.family, event.summary, event.outcome,
                                          event.reason, now, self._tz()),
                          StrategyLabel(family)), now)
+
+    def _refused(self, event: AlertRefused, now: datetime) -> None:
+        """`webhook_auth_failed` (401) or `alert_rejected`, at most one a minute per type; the
+        next one counts those refused in between."""
+        kind = "webhook_auth_failed" if event.status == 401 else "alert_rejected"
+        clock = self._engine.clock.monotonic()
+        if clock - self._refused_at.get(kind, float("-inf")) < REFUSED_EVERY_SECONDS:
+            self._refused_quiet[kind] += 1
+            return
+        self._refused_at[kind] = clock
+        family = "V4" if event.family == "LEGACY" else event.family
+        self.emit(Notice(kind, msg.alert_refused(
+            kind, event.status, event.reason, event.message, family, event.peer, event.excerpt,
+            self._refused_quiet.pop(kind, 0), now, self._tz()),
+            StrategyLabel(family) if family else None), now)
 
     def _mt5(self, up: bool, detail: str, now: datetime) -> None:
         if not up and not self._mt5_down:

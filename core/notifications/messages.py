@@ -209,6 +209,17 @@ def alert(kind: str, family: str, summary: str, outcome: str, reason: str, now: 
     return f"{heading} · {family} {summary}\n{outcome} {reason}\n{fmt_time(now, tz)}"
 
 
+def alert_refused(kind: str, status: int, reason: str, message: str, family: str | None,
+                  peer: str, excerpt: str, skipped: int, now: datetime, tz: str) -> str:
+    heading = "WEBHOOK AUTH FAILED" if kind == "webhook_auth_failed" else "ALERT REJECTED"
+    lines = [f"{heading} · HTTP {status} {reason}" + (f" · {family}" if family else ""),
+             message, f"From {peer or 'unknown'}" + (f" · body: {excerpt}" if excerpt else "")]
+    if skipped:
+        lines.append(f"(+{skipped} more refused since the previous notice)")
+    lines.append(fmt_time(now, tz))
+    return "\n".join(lines)
+
+
 def digest(items: Sequence[tuple[datetime, str]], start: str, end: str, tz: str) -> str:
     lines = [f"QUIET HOURS DIGEST · {len(items)} held notification(s) · {start}–{end}"]
     for when, text in items:

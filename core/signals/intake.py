@@ -6,6 +6,7 @@ import asyncio
 import hmac
 import json
 import logging
+import re
 import time
 from collections import Counter
 from collections.abc import Awaitable, Callable, Mapping
@@ -17,7 +18,7 @@ from core.clock import Clock
 from core.config.settings import Settings
 from core.domain.enums import SignalFamily
 from core.domain.symbols import SymbolSpec
-from core.events import AlertProcessed, EventBus
+from core.events import AlertProcessed, Event, EventBus
 from core.signals.legacy import LEGACY_TYPES, parse_legacy
 from core.signals.model import AlertRejected, Outcome, V4Signal
 from core.signals.v3 import V3_TYPES, parse_v3
@@ -41,9 +42,26 @@ ENDPOINT_TAKES = {
     SignalFamily.V6: "V6 alerts: pipe text starting with a V6 type (BULLISH_ENTRY|...) or "
                      "V6 JSON",
 }
+EXCERPT_CHARS = 120
+_CREDENTIAL = re.compile(
+    r"""(?i)(["']?(?:secret|token|password|passphrase|api_?key)["']?\s*[:=]\s*)"""
+    r"""("[^"]*"?|'[^']*'?|[^\s,;&|}]*)""")
 _V3 = frozenset(V3_TYPES)
 _LEGACY = frozenset(LEGACY_TYPES)
 _V6 = frozenset(V6_TYPES)
+
+
+@dataclass(frozen=True, slots=True)
+class AlertRefused(Event):
+    """An alert the webhook refused (HTTP 4xx: malformed, unknown symbol, wrong secret...).
+    It never carries the secret: only a short, redacted excerpt of the body."""
+
+    status: int
+    reason: str
+    message: str
+    family: str | None
+    peer: str
+    excerpt: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -187,6 +205,8 @@ class SignalIntake:
             return IntakeResponse(503, {"status": "busy", "reason": "SHUTTING_DOWN"})
         if len(body) > settings.webhook.max_body_bytes:
             self.stats.rejected += 1
+            self._refused(413, "TOO_LARGE", f"the body has {len(body)} bytes; the limit is "
+                          f"{settings.webhook.max_body_bytes}", None, peer, _safe_raw(body))
             return IntakeResponse(413, {"status": "rejected", "reason": "TOO_LARGE"})
         try:
             text, decoded = _decode(body)
@@ -206,6 +226,8 @@ class SignalIntake:
                         else "missing or wrong secret")
             alert.record = self._record(alert, None, "rejected", "UNAUTHORIZED")
             alert.response = IntakeResponse(401, {"status": "unauthorized"})
+            self._refused(401, "UNAUTHORIZED", "missing or wrong secret" if self._secret
+                          else "no secret configured (fail closed)", family.value, peer, raw)
             return alert
         if forced is not None and forced is not family:
             return self._reject(alert, AlertRejected(
@@ -270,7 +292,16 @@ class SignalIntake:
         alert.record = self._record(alert, None, "rejected", exc.code, detail=exc.message)
         alert.response = IntakeResponse(exc.status, {"status": "rejected", "reason": exc.code,
                                                      "message": exc.message})
+        self._refused(exc.status, exc.code, exc.message,
+                      alert.family.value if alert.family else None, alert.peer, alert.raw)
         return alert
+
+    def _refused(self, status: int, reason: str, message: str, family: str | None, peer: str,
+                 raw: str) -> None:
+        """Announce a refused alert (the notification center turns it into `alert_rejected`
+        or `webhook_auth_failed`); the bus never blocks the acknowledgement."""
+        self._bus.publish(AlertRefused(status, reason, message[:300], family, peer,
+                                       redacted_excerpt(raw, self._secret)))
 
     def _duplicate_of(self, signal: V4Signal, settings: Settings) -> tuple[str, str] | None:
         """SPEC §2.5.4: the same alert within the window; a squeeze notice per symbol+tf."""
@@ -397,6 +428,15 @@ def _expire(recent: dict[str, tuple[str, datetime]], horizon: datetime) -> None:
         if recent[key][1] >= horizon:
             return
         del recent[key]
+
+
+def redacted_excerpt(raw: str, secret: bytes | None, limit: int = EXCERPT_CHARS) -> str:
+    """The start of a body for an operator: credentials masked first, then cut short."""
+    text = raw
+    if secret:
+        text = text.replace(secret.decode("utf-8", errors="replace"), "***")
+    text = " ".join(_CREDENTIAL.sub(r"\1***", text).split())
+    return text if len(text) <= limit else text[:limit - 1] + "…"
 
 
 def _safe_raw(body: bytes) -> str:

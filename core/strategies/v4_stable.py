@@ -1,34 +1,37 @@
-"""V4 stable logic, first thin form: trend store updates, aligned entries (Order A), exits.
+"""V4 stable logic (SPEC §4.1): trend store updates, aligned entries as order groups, exits.
 
-SPEC §4.1. Dual orders, exit intelligence and chains arrive with #4/#5; what is here is
-real and end to end: an aligned legacy entry becomes one market order with the table SL.
-In shadow (SPEC §4.4, the bridge's hybrid mode) the same decision is taken and reported,
-and nothing is sent, closed or written.
+An aligned entry becomes one order group through the order desk (SPEC §5.1: Order A and/or
+Order B by the logic's routing). In shadow (SPEC §4.4, the bridge's hybrid mode) the same
+decision is taken and the group goes to the shadow ledger under the layer "V4"; nothing is
+sent to the broker and no live position is closed.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 
 from core.brokers.port import BrokerError
-from core.brokers.tagging import magic_for, make_comment, new_client_id
 from core.clock import Clock
 from core.config.settings import Settings
-from core.domain.enums import Direction, OrderKind
+from core.domain.enums import Direction
 from core.domain.orders import OrderIntent
 from core.domain.symbols import SymbolSpec
 from core.risk.manager import RiskManager
-from core.risk.precheck import PlannedOrder
 from core.signals.model import Outcome, V4Signal
+from core.signals.v5 import Levels
+from core.strategies.api import EntryPlan
 from core.strategies.trend_store import TrendStore
+from core.trading.desk import IntentObserver, OrderDesk
 from core.trading.service import TradingService
+from core.trading.shadow import ShadowPosition
 
 log = logging.getLogger(__name__)
 LOGIC_CODES = {"combinedlogic-1": "v4-logic1", "combinedlogic-2": "v4-logic2",
                "combinedlogic-3": "v4-logic3"}
 TREND_DIRECTION = {Direction.BUY: "BULLISH", Direction.SELL: "BEARISH"}
 IntentHook = Callable[[V4Signal, OrderIntent, bool], None]
+SHADOW_LAYER = "V4"
 
 
 class V4StableLogic:
@@ -36,19 +39,22 @@ class V4StableLogic:
 
     def __init__(self, trading: TradingService, trends: TrendStore, clock: Clock,
                  settings: Callable[[], Settings],
-                 symbols: Callable[[], Mapping[str, SymbolSpec]], risk: RiskManager) -> None:
+                 symbols: Callable[[], Mapping[str, SymbolSpec]], risk: RiskManager,
+                 desk: OrderDesk) -> None:
         self.trading = trading
         self.risk = risk
+        self.desk = desk
         self.trends = trends
         self._clock = clock
         self._settings = settings
         self._symbols = symbols
-        # Called with (signal, intent, shadow) the moment an order intent exists, before the
-        # broker: the latency benchmark's end mark; observers must return at once.
+        # Called with (signal, intent, shadow) the moment each order intent exists (the desk
+        # calls it before the broker): the latency benchmark's end mark; must return at once.
         self.on_intent: IntentHook | None = None
 
     async def on_signal(self, signal: V4Signal, shadow: bool = False) -> Outcome:
-        """Decide; with `shadow` the decision is the same but nothing is sent or written."""
+        """Decide; with `shadow` the decision is the same but nothing reaches the broker: the
+        order groups and their closes happen in the shadow ledger only."""
         kind = signal.signal_type
         if kind in ("TREND_UPDATE", "BIAS_UPDATE"):
             if shadow:
@@ -100,78 +106,98 @@ class V4StableLogic:
             tfs = " and ".join(cfg.alignment_timeframes)
             return Outcome("blocked", "TREND_MISALIGNED",
                            f"{logic} needs {tfs} both {TREND_DIRECTION[direction]}")
-        if self.trading.owned_by(logic, signal.symbol, direction):
+        # In shadow the logic's own virtual group counts as open too (SPEC §4.4: the whole
+        # pipeline runs for the shadow layer), or it would pile up a group per alert.
+        if self.trading.owned_by(logic, signal.symbol, direction) or (
+                shadow and self._virtual(logic, signal.symbol, direction)):
             return Outcome("rejected", "ALREADY_OPEN",
                            f"{logic} already holds a {direction.value} on {signal.symbol}")
-        opposites = self.trading.owned_by(logic, signal.symbol, direction.opposite)
-        if not shadow:
-            for opposite in opposites:
-                await self.trading.close(opposite.ticket, reason="REVERSAL")
-        return await self._place_order_a(signal, logic, direction, shadow,
-                                         [p.ticket for p in opposites])
-
-    async def _place_order_a(self, signal: V4Signal, logic: str, direction: Direction,
-                             shadow: bool = False, closing: Sequence[int] = ()) -> Outcome:
-        settings = self._settings()
-        spec = self._symbols()[signal.symbol]
-        try:
-            quote = await self.trading.broker.quote(signal.symbol)
-        except BrokerError as exc:
-            return Outcome("rejected", "MT5_ERROR", f"no price for {signal.symbol}: {exc}")
-        price = quote.ask if direction is Direction.BUY else quote.bid
-        cfg = settings.logics[logic]
-        sl_pips = self.risk.sl_pips(spec, sl_multiplier=cfg.sl_multiplier)
-        lot = self.risk.size(spec, sl_pips, multipliers=cfg.lot_multiplier, strategy=logic,
-                             announce=not shadow)
-        if lot.lot <= 0:
-            return Outcome("blocked", "RISK_TOO_HIGH", lot.note or "no lot fits the limits")
-        check = self.risk.pre_trade_check(
-            signal.symbol, [PlannedOrder("A", lot.lot, sl_pips, lot.pip_value or spec.pip_value)],
-            strategy=logic, announce=not shadow)
-        if not check.ok:
-            return Outcome("blocked", str(check.code), check.text)
-        volume = check.lots[0]
-        distance = spec.price_distance(sl_pips)
-        sl = spec.round_price(price - direction.sign * distance)
-        tp = spec.round_price(price + direction.sign * distance * settings.dual_orders.rr_ratio)
-        code = LOGIC_CODES[logic]
-        client_id = new_client_id()
-        intent = OrderIntent(
-            client_id=client_id, symbol=signal.symbol, direction=direction, volume=volume,
-            sl=sl, tp=tp, kind=OrderKind.A, strategy=logic,
-            magic=magic_for(code, settings.mt5.magic_base),
-            comment=make_comment(code, OrderKind.A.value, client_id),
-            signal_id=signal.signal_id, group_id=signal.signal_id[:8],
-        )
-        if self.on_intent is not None:
-            self.on_intent(signal, intent, shadow)
+        opposites = [p.ticket for p in
+                     self.trading.owned_by(logic, signal.symbol, direction.opposite)]
+        closing = [f"#{t}" for t in opposites]
         if shadow:
-            first = f"would close {_tickets(closing)} then " if closing else "would "
-            return Outcome("shadow", "SHADOW",
-                           f"{first}place A {direction.value} {volume:.2f} {signal.symbol} "
-                           f"@ {price} SL {sl} ({sl_pips:.1f}p) TP {tp}")
-        result = await self.trading.place(intent)
-        if not result.ok:
-            return Outcome("rejected", "MT5_ERROR", result.message)
-        return Outcome("executed", "ORDER_PLACED",
-                       f"A #{result.ticket} {direction.value} {volume:.2f} {signal.symbol} "
-                       f"@ {result.price} SL {sl} ({sl_pips:.1f}p) TP {tp}")
+            closing += await self._close_virtual(logic, signal.symbol, direction.opposite,
+                                                 "REVERSAL")
+        else:
+            for ticket in opposites:
+                await self.trading.close(ticket, reason="REVERSAL")
+        result = await self.desk.open_group(self._plan(signal, logic, direction),
+                                            shadow=shadow, layer=SHADOW_LAYER,
+                                            observer=self._observer(signal))
+        detail = result.detail
+        if result.outcome == "shadow" and closing:
+            detail = detail.replace("would place", f"would close {', '.join(closing)} then "
+                                    "place", 1)
+        return Outcome(result.outcome, result.reason, detail)
+
+    def _plan(self, signal: V4Signal, logic: str, direction: Direction) -> EntryPlan:
+        """SPEC §4.1.2 step 6: orders per §5.1 with the logic's multipliers and routing; the
+        alert's levels when it carries them (V3/V6 alerts reaching the V4 logic)."""
+        cfg = self._settings().logics[logic]
+        return EntryPlan(
+            symbol=signal.symbol, direction=direction, owner=logic, tag=LOGIC_CODES[logic],
+            routing=cfg.v4_routing, signal_id=signal.signal_id,
+            levels=alert_levels(signal), order_a_target="TP2",
+            lot_multiplier=cfg.lot_multiplier, sl_multiplier=cfg.sl_multiplier, logic=logic,
+            timeframe=signal.timeframe)
+
+    def _observer(self, signal: V4Signal) -> IntentObserver:
+        def observe(plan: EntryPlan, intent: OrderIntent, shadow: bool) -> None:
+            if self.on_intent is not None:
+                self.on_intent(signal, intent, shadow)
+        return observe
+
+    def _virtual(self, logic: str, symbol: str, side: Direction) -> list[ShadowPosition]:
+        return [p for p in self.desk.shadow.open_positions(SHADOW_LAYER, symbol, side)
+                if p.strategy == logic]
+
+    async def _close_virtual(self, logic: str, symbol: str, side: Direction,
+                             reason: str) -> list[str]:
+        """Close the logic's virtual positions at market; their ids, as #S… words."""
+        targets = self._virtual(logic, symbol, side)
+        if not targets:
+            return []
+        try:
+            quote = await self.trading.broker.quote(symbol)
+        except BrokerError as exc:
+            log.warning("shadow %s: no price for %s, virtual positions kept: %s", logic,
+                        symbol, exc)
+            return []
+        return [f"#{self.desk.shadow.close_at(p.id, quote, reason)['id']}" for p in targets]
 
     async def _close_side(self, signal: V4Signal, side: Direction, reason: str,
                           shadow: bool = False) -> Outcome:
         targets = self.trading.owned_by(signal.strategy, signal.symbol, side)
+        if shadow:
+            virtual = await self._close_virtual(signal.strategy, signal.symbol, side, reason)
+            words = [f"#{t.ticket}" for t in targets] + virtual
+            if not words:
+                return Outcome("ignored", "NO_POSITIONS",
+                               f"no {side.value} of {signal.strategy} on {signal.symbol}")
+            return Outcome("shadow", "SHADOW", f"would close {len(words)} {side.value} "
+                           f"({reason}): {', '.join(words)}")
         if not targets:
             return Outcome("ignored", "NO_POSITIONS",
                            f"no {side.value} of {signal.strategy} on {signal.symbol}")
-        if shadow:
-            return Outcome("shadow", "SHADOW", f"would close {len(targets)} {side.value} "
-                           f"({reason}): {_tickets(t.ticket for t in targets)}")
         closed = [t.ticket for t in targets
                   if (await self.trading.close(t.ticket, reason=reason)).ok]
         return Outcome("executed", reason, f"closed {len(closed)}/{len(targets)}: "
                        + ", ".join(f"#{t}" for t in closed))
 
 
-def _tickets(tickets: Iterable[int]) -> str:
-    return ", ".join(f"#{t}" for t in tickets)
+def alert_levels(signal: V4Signal) -> Levels | None:
+    """SPEC §3.4.1: the levels a V3/V6 alert carries (extras["levels"]); None for legacy."""
+    raw = signal.extras.get("levels")
+    if not isinstance(raw, dict):
+        return None
+    levels = Levels(**{k: _price(raw.get(k)) for k in ("sl", "tp1", "tp2", "tp3")})
+    return levels if levels.sl is not None or levels.tp1 is not None else None
+
+
+def _price(value: object) -> float | None:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    return float(value) if value > 0 else None
+
+
 

@@ -124,7 +124,7 @@ class TradingService:
         self._store.put(POSITIONS, str(ticket), {
             "ticket": ticket, "client_id": intent.client_id, "strategy": intent.strategy,
             "kind": intent.kind.value, "signal_id": intent.signal_id,
-            "group_id": intent.group_id, "symbol": intent.symbol,
+            "group_id": intent.group_id, "logic": intent.logic, "symbol": intent.symbol,
             "direction": intent.direction.value, "entry": price,
             "opened_at": self._clock.now().isoformat(),
         })
@@ -194,7 +194,7 @@ class TradingService:
             ticket=ticket, symbol=str(record["symbol"]), direction=direction.value,
             volume=float(record["volume"] or 0), price_open=float(record["price_open"] or 0),
             price_close=float(record["price_close"] or 0), profit=profit, reason=reason,
-            deals=tuple(deals)))
+            deals=tuple(deals), strategy=str(meta.get("strategy") or "")))
 
 
 def _close_reason(last: Deal | None, meta: dict[str, Any]) -> str:

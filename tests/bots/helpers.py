@@ -5,6 +5,10 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
+from core.domain.enums import Direction, OrderKind
+from core.domain.orders import OrderIntent
+from core.engine import Engine
+from tests.engine.helpers import quote
 from tests.fakes.telegram_server import Call, FakeTelegram
 
 
@@ -63,3 +67,20 @@ async def press(tg: FakeTelegram, token: str, user: int, data: str,
 
 async def click(tg: FakeTelegram, token: str, user: int, label: str) -> Call:
     return await press(tg, token, user, button(tg, token, user, label))
+
+
+BOTH = "V3 + V6"  # the plugin-family button meaning "no filter" (§9.6.6)
+
+
+async def open_owned(engine: Engine, strategy: str, symbol: str = "EURUSD",
+                     logic: str | None = None) -> int:
+    """A paper position owned by `strategy` (v3_combined, combinedlogic-2, v6_price_action_5m,
+    manual...), opened through the real trading service."""
+    assert engine.trading is not None
+    quote(engine, symbol, 1.08400 if symbol != "XAUUSD" else 2330.0)
+    result = await engine.trading.place(OrderIntent(
+        client_id=f"test-{strategy}-{symbol}-{len(engine.trading.positions)}", symbol=symbol,
+        direction=Direction.BUY, volume=0.01, sl=None, tp=None, kind=OrderKind.A,
+        strategy=strategy, magic=engine.settings.mt5.magic_base, comment="test", logic=logic))
+    assert result.ok and result.ticket is not None, result.message
+    return result.ticket

@@ -6,9 +6,11 @@ import re
 
 import pytest
 
+from bots.telegram import feature_menus as fm
 from bots.telegram import menus
 from bots.telegram.callbacks import (
     BACK,
+    FEATURES,
     HOME,
     MAX_BYTES,
     NOOP,
@@ -16,12 +18,15 @@ from bots.telegram.callbacks import (
     Codec,
     Kind,
     RefStore,
+    feature,
     make_codec,
+    spell,
 )
 from bots.telegram.menus import Button, MenuModel
 from core.commands.catalog import build_registry
 from core.commands.registry import CommandRegistry
-from core.commands.spec import Category, CommandSpec, Param, Reply
+from core.commands.spec import PLUGIN_AWARE, Category, CommandSpec, Param, Reply
+from core.config.settings import Settings
 
 ALLOWED = re.compile(r"^[A-Za-z0-9_.:+\-]+$")
 ROLE_SETS = [("controller",), ("notification",), ("analytics",),
@@ -33,6 +38,42 @@ def codec_for(registry: CommandRegistry, clock: list[float] | None = None) -> Co
     return make_codec(lambda: [s.name for s in registry.specs()],
                       lambda: {p.type for s in registry.specs() for p in s.params},
                       lambda: 3600.0, lambda: now[0])
+
+
+async def _ok(ctx: object) -> Reply:
+    return Reply("ok")
+
+
+def walk_registry() -> CommandRegistry:
+    """Today's registry plus /close and /partial (SPEC §10.2.2), which the position buttons
+    need and which do not exist yet."""
+    registry = build_registry()
+    registry.add(CommandSpec("close", Category.TRADING, "x", _ok, params=(
+        Param("ticket", "ticket", kind="int"),), confirm=True))
+    registry.add(CommandSpec("partial", Category.TRADING, "x", _ok, params=(
+        Param("ticket", "ticket", kind="int"), Param("percent", "percent", kind="int"))))
+    return registry
+
+
+def feature_keyboards(model: MenuModel) -> list[tuple[str, menus.Keyboard]]:
+    """Every §9.6.6 family question and every §10.3 feature sub-menu, on default settings."""
+    settings = Settings()
+    n = settings.notifications
+    prefs = {"types": n.types, "categories": n.categories, "plugin_filter": n.plugin_filter,
+             "min_priority": n.min_priority, "v6_tf_filter": n.v6_tf_filter,
+             "quiet_hours": n.quiet_hours.model_dump()}
+    boards = [(f"family {s.name}", menus.family_menu(s)) for c in model.categories()
+              for s in model.commands(c) if s.plugin_aware]
+    for focus in (None, *settings.sessions.table):
+        boards.append((f"session {focus}", fm.session_keyboard(
+            model, settings.sessions, settings.symbols.enabled, focus)))
+    for cat in (None, *n.categories):
+        boards.append((f"notif {cat}", fm.notif_keyboard(model, prefs, cat)))
+    positions = [{"Ticket": str(t), "Symbol": "XAUUSD"} for t in (1, 51234001, 9876543210)]
+    boards.append(("positions", fm.position_keyboard(model, positions)))
+    boards += [(f"report {c}", fm.report_keyboard(model, c)) for c in ("daily", "weekly",
+                                                                         "monthly", "stats")]
+    return [(where, board) for where, board in boards if board]
 
 
 def every_keyboard(model: MenuModel) -> list[tuple[str, menus.Keyboard]]:
@@ -47,7 +88,7 @@ def every_keyboard(model: MenuModel) -> list[tuple[str, menus.Keyboard]]:
             boards.append((f"confirm {spec.name}", menus.confirmation(spec)))
             boards += [(f"picker {spec.name}.{p.name}", menus.picker(spec, p))
                        for p in spec.params]
-    return boards
+    return boards + feature_keyboards(model)
 
 
 def check_button(codec: Codec, model: MenuModel, where: str, button: Button) -> None:
@@ -56,24 +97,33 @@ def check_button(codec: Codec, model: MenuModel, where: str, button: Button) -> 
     assert ALLOWED.match(data), (where, button, data)
     assert codec.decode(data) == button.cb, (where, button, data)
     assert model.exists(button.cb), f"{where}: {button.label} leads nowhere ({data})"
+    if button.cb.kind in (Kind.PLUGIN, Kind.FEATURE):  # the §10.3 spelling, never a ref_
+        assert data == spell(button.cb), (where, button, data)
 
 
 @pytest.mark.parametrize("roles", ROLE_SETS, ids=["+".join(r) for r in ROLE_SETS])
 def test_every_button_of_every_menu_picker_and_confirmation(roles: tuple[str, ...]) -> None:
-    registry = build_registry()
+    registry = walk_registry()
     codec = codec_for(registry)
     model = MenuModel(registry, roles)
     count = 0
+    kinds: set[Kind] = set()
     for where, keyboard in every_keyboard(model):
         assert len(keyboard) <= 100
         for row in keyboard:
             assert row, f"{where}: empty row"
             for button in row:
                 check_button(codec, model, where, button)
+                kinds.add(button.cb.kind)
                 count += 1
     assert count > 20
-    for row in menus.reply_keyboard(model):
-        for label in row:
+    if "controller" in roles:  # the family question and the feature sub-menus were walked
+        assert {Kind.PLUGIN, Kind.FEATURE} <= kinds
+        walked = {b.cb.name for _, board in every_keyboard(model) for line in board
+                  for b in line if b.cb.kind is Kind.FEATURE}
+        assert walked == set(FEATURES)
+    for labels in menus.reply_keyboard(model):
+        for label in labels:
             cb = menus.reply_label(model, label)
             assert cb is not None and model.exists(cb), label
 
@@ -127,6 +177,30 @@ def test_spec_examples_spell_as_in_the_table() -> None:
     assert codec.decode("param_sl_percent_set_symbol_sl_12.5") == Callback(
         Kind.PARAM, "set_symbol_sl", ptype="sl_percent", value="12.5")
     assert codec.decode("garbage") is None and codec.decode("cmd_") is None
+
+
+def test_plugin_context_and_feature_buttons_spell_as_in_spec() -> None:
+    registry = walk_registry()
+    codec = codec_for(registry)
+    assert {s.name for s in registry.specs() if s.plugin_aware} >= \
+        {n for n in PLUGIN_AWARE if n in registry}
+    assert not registry.get("status").plugin_aware and not registry.get("closeall").plugin_aware
+    examples = {
+        Callback(Kind.PLUGIN, "positions", value="v6"): "plugin_select_v6_positions",
+        feature("session_edit", "ny_late"): "session_edit_ny_late",
+        feature("session_toggle", "ny_late_EURUSD"): "session_toggle_ny_late_EURUSD",
+        feature("session_time", "london_start_+30"): "session_time_london_start_+30",
+        feature("session_toggle", "master"): "session_toggle_master",
+        feature("notif_type", "tp_hit_silent"): "notif_type_tp_hit_silent",
+        feature("notif_filter", "v3_only"): "notif_filter_v3_only",
+        feature("notif_reset"): "notif_reset",
+        feature("analytics_daily", "prev"): "analytics_daily_prev",
+        feature("pos_close", "51234001"): "pos_close_51234001",
+    }
+    for cb, text in examples.items():
+        assert codec.encode(cb) == text and codec.decode(text) == cb
+    assert codec.decode("plugin_select_v9_positions") is None
+    assert codec.decode("session_edit_bad value") is None
 
 
 def test_oversized_odd_or_ambiguous_payloads_become_refs_that_expire() -> None:

@@ -13,14 +13,16 @@ from core.clock import FrozenClock
 from core.commands.spec import Category, CommandContext, CommandSpec, Reply
 from core.engine import Engine
 from tests.bots.conftest import ADMIN, ANA, CTL, NTF, STRANGER, USER
-from tests.bots.helpers import button, click, menu_message, press, say
+from tests.bots.helpers import BOTH, button, click, menu_message, press, say
 from tests.fakes.telegram_server import FakeTelegram
 
 
 async def test_typed_commands_with_aliases_and_arguments(
         frontend: TelegramFrontend, tg: FakeTelegram, engine: Engine) -> None:
-    [trades] = await say(tg, CTL, ADMIN, "/trades")
-    assert "Open positions: 0" in trades.params["text"]
+    [question] = await say(tg, CTL, ADMIN, "/trades")
+    assert "which plugin family" in question.params["text"]
+    await click(tg, CTL, ADMIN, BOTH)  # remembered for the plugin-aware commands below
+    assert "Open positions: 0" in menu_message(tg, CTL, ADMIN)["text"]
     [history] = await say(tg, CTL, ADMIN, "/history@v5_controller_bot 30")
     assert "last 30 day(s)" in history.params["text"]
     [bad] = await say(tg, CTL, ADMIN, "/history lots")
@@ -38,8 +40,9 @@ async def test_typed_commands_with_aliases_and_arguments(
 
 async def test_a_typed_command_missing_its_parameter_opens_the_picker(
         frontend: TelegramFrontend, tg: FakeTelegram, engine: Engine) -> None:
-    [picker] = await say(tg, CTL, ADMIN, "/dailylimit")
-    assert "Choose <b>amount</b>" in picker.params["text"]
+    await say(tg, CTL, ADMIN, "/dailylimit")
+    await click(tg, CTL, ADMIN, BOTH)
+    assert "Choose <b>amount</b>" in menu_message(tg, CTL, ADMIN)["text"]
     await click(tg, CTL, ADMIN, "200")
     assert "/dailylimit 200" in menu_message(tg, CTL, ADMIN)["text"]
     await click(tg, CTL, ADMIN, "Confirm")
@@ -190,6 +193,7 @@ async def test_reports_and_exports_arrive_as_files(
     quote(engine, "EURUSD", 1.08500)
     await alert(engine, legacy("exit", "bear", "15m", price=1.085))
     await say(tg, ANA, ADMIN, "/export csv")
+    await click(tg, ANA, ADMIN, BOTH)
     await tg.wait_for(lambda: len(tg.calls_for("sendDocument", ANA, ADMIN)) >= 2)
     names = sorted(str(c.params["document"].filename) for c in
                    tg.calls_for("sendDocument", ANA, ADMIN))

@@ -10,7 +10,7 @@ from core.clock import FrozenClock
 from core.commands.spec import Category, CommandContext, CommandSpec, Param, Reply
 from core.engine import Engine
 from tests.bots.conftest import ADMIN, CTL
-from tests.bots.helpers import button, buttons, click, menu_message, press, say
+from tests.bots.helpers import BOTH, button, buttons, click, menu_message, press, say
 from tests.fakes.telegram_server import FakeTelegram
 
 
@@ -63,6 +63,7 @@ async def test_picker_preset_then_confirm_changes_the_daily_cap(
     await say(tg, CTL, ADMIN, "/menu", replies=2)
     await click(tg, CTL, ADMIN, "🛡 Risk")
     await click(tg, CTL, ADMIN, "/dailylimit")
+    await click(tg, CTL, ADMIN, BOTH)
     picker = menu_message(tg, CTL, ADMIN)
     assert "amount" in picker["text"]
     assert buttons(picker)["500"] == "param_daily_cap_dailylimit_500"
@@ -78,6 +79,7 @@ async def test_custom_value_is_validated_then_used(
     await say(tg, CTL, ADMIN, "/menu", replies=2)
     await click(tg, CTL, ADMIN, "🛡 Risk")
     await click(tg, CTL, ADMIN, "/dailylimit")
+    await click(tg, CTL, ADMIN, BOTH)
     await click(tg, CTL, ADMIN, "Custom")
     assert "Send the value for <b>amount</b>" in menu_message(tg, CTL, ADMIN)["text"]
     [error] = await say(tg, CTL, ADMIN, "lots")
@@ -93,6 +95,7 @@ async def test_back_home_and_the_menu_stack(frontend: TelegramFrontend,
     await say(tg, CTL, ADMIN, "/menu", replies=2)
     await click(tg, CTL, ADMIN, "💹 Trading")
     await click(tg, CTL, ADMIN, "/history")
+    await click(tg, CTL, ADMIN, BOTH)
     assert "Default (7)" in buttons(menu_message(tg, CTL, ADMIN))
     await click(tg, CTL, ADMIN, "Back")
     assert "/history" in buttons(menu_message(tg, CTL, ADMIN))  # back in Trading
@@ -147,6 +150,7 @@ async def test_reply_keyboard_labels_lead_to_their_actions(
     [hint] = await say(tg, CTL, ADMIN, "hello")
     assert "/menu" in hint.params["text"]
     await say(tg, CTL, ADMIN, "/dailylimit")
+    await click(tg, CTL, ADMIN, BOTH)
     await click(tg, CTL, ADMIN, "Custom")  # waiting for a typed amount...
     [trades] = await say(tg, CTL, ADMIN, "📈 Active Trades")  # ...a key press still works
     assert "Open positions: 0" in trades.params["text"]

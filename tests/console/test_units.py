@@ -19,19 +19,27 @@ from console.formatting import (
     signed_money,
     toast_severity,
 )
-from console.messages import AccountChanged, LogBatch, PositionsUpdated, ServiceUpdated
+from console.messages import (
+    AccountChanged,
+    LogBatch,
+    PositionsUpdated,
+    ServiceUpdated,
+    ThemeSettingChanged,
+)
 from core.commands.catalog import build_registry
 from core.domain.enums import Severity
 from core.domain.orders import Account
 from core.engine import Engine, EngineOptions
 from core.events import (
     AccountUpdated,
+    ConfigChanged,
     LogEmitted,
     PositionsChanged,
     QuotesUpdated,
     ServiceStateChanged,
 )
 from themes import SEMANTIC_FALLBACKS, STYLESHEETS, THEMES, theme_variable_defaults
+from themes.builtin import V5_HIGH_CONTRAST
 
 
 def test_money_formats() -> None:
@@ -62,7 +70,7 @@ def test_service_text_drops_the_repeated_prefix() -> None:
 
 def test_themes_define_every_semantic_variable() -> None:
     names = [theme.name for theme in THEMES]
-    assert names == ["v5-dark", "v5-light"]
+    assert names == ["v5-dark", "v5-light", "v5-high-contrast"]
     for theme in THEMES:
         assert set(theme.variables) == set(SEMANTIC_FALLBACKS), theme.name
     assert all(path.is_file() and path.suffix == ".tcss" for path in STYLESHEETS)
@@ -70,6 +78,30 @@ def test_themes_define_every_semantic_variable() -> None:
     defaults = theme_variable_defaults(colors)
     assert defaults["pnl-profit"] == colors["success"]
     assert set(defaults) == set(SEMANTIC_FALLBACKS)
+
+
+def _luminance(hex_colour: str) -> float:
+    """WCAG relative luminance of `#RRGGBB`."""
+    channels = [int(hex_colour[i:i + 2], 16) / 255 for i in (1, 3, 5)]
+    r, g, b = (c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels)
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def test_high_contrast_theme_reaches_wcag_aaa() -> None:
+    """Every colour of the high-contrast theme (P&L, health, trading state, log levels, pane
+    borders, the base text colours) is at least 7:1 against its black background."""
+    theme = V5_HIGH_CONTRAST
+    assert theme.background == "#000000" and theme.dark
+    background = _luminance(theme.background)
+    colours = {**theme.variables, "foreground": theme.foreground, "primary": theme.primary,
+               "warning": theme.warning, "error": theme.error, "success": theme.success}
+    for name, colour in colours.items():
+        assert colour is not None and len(colour) == 7, name  # opaque: no blended borders
+        ratio = (_luminance(colour) + 0.05) / (background + 0.05)
+        assert ratio >= 7, f"{name} {colour}: {ratio:.1f}:1"
+    assert theme.variables["pnl-profit"] != theme.variables["pnl-loss"]
+    assert len({theme.variables[n] for n in ("health-up", "health-degraded",
+                                             "health-down")}) == 3
 
 
 def test_stylesheets_name_no_raw_colours() -> None:
@@ -126,5 +158,13 @@ def test_pump_coalesces_a_burst(engine_options: EngineOptions) -> None:
     assert isinstance(service, ServiceUpdated) and service.detail == "down"
     assert isinstance(account, AccountChanged) and account.account.balance == 10049
     assert pump.flush() == 0
+    # Config changes: only display.theme concerns the console, and only the newest value.
+    engine.bus.publish(ConfigChanged("display.theme", "light", "/theme light"))
+    engine.bus.publish(ConfigChanged("voice.enabled", True, "/voice on"))
+    engine.bus.publish(ConfigChanged("display.theme", "high-contrast", "/theme"))
+    target.posted.clear()
+    assert pump.flush() == 3
+    assert len(target.posted) == 1 and isinstance(target.posted[0], ThemeSettingChanged)
+    assert target.posted[0].value == "high-contrast"
     pump.close()
     assert engine.bus.subscriptions == []

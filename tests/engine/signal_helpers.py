@@ -5,10 +5,12 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from core.bridge import InlinePluginHost, PluginDecision
+from dataclasses import replace
+
 from core.commands.spec import Actor, Reply, Surface
 from core.engine import Engine
 from core.signals.v5 import V5Signal
+from core.strategies.api import Decision, Manifest, PluginServices, StrategyPlugin
 from tests.conftest import TEST_SECRET
 
 CLI = Actor(Surface.CLI, "tester")
@@ -40,14 +42,20 @@ async def run(engine: Engine, line: str, confirmed: bool = True) -> Reply:
     return await engine.execute(line, CLI, confirmed)
 
 
-class RecordingPlugin:
-    """A plugin that answers with a fixed decision and remembers what it was sent."""
+class RecordingPlugin(StrategyPlugin):
+    """A plugin that answers with a fixed decision and remembers what it was sent; it takes
+    the place of a built-in plugin (same id and slot), as a third party's newer build would."""
 
-    def __init__(self, decision: PluginDecision | Exception) -> None:
+    manifest = Manifest("recording", "Recording", "9.9.9", "V5_HYBRID", "TEST", ())
+
+    def __init__(self, decision: Decision | Exception,
+                 services: PluginServices | None = None) -> None:
         self.decision = decision
         self.seen: list[V5Signal] = []
+        if services is not None:
+            super().__init__(services)
 
-    async def on_signal(self, signal: V5Signal) -> PluginDecision:
+    async def on_signal(self, signal: V5Signal, shadow: bool = False) -> Decision:
         self.seen.append(signal)
         if isinstance(self.decision, Exception):
             raise self.decision
@@ -55,8 +63,13 @@ class RecordingPlugin:
 
 
 def install(engine: Engine, plugin_id: str, plugin: RecordingPlugin) -> None:
-    assert engine.bridge is not None and isinstance(engine.bridge.host, InlinePluginHost)
-    engine.bridge.host.register(plugin_id, plugin)
+    """Replace the loaded plugin `plugin_id` by `plugin`, in the same strategy slot."""
+    host = engine.plugins
+    assert host is not None
+    builtin = host.plugins[plugin_id].manifest
+    plugin.manifest = replace(builtin, name="Recording", version="9.9.9")
+    plugin.services = host.services[plugin_id]
+    host.install(plugin, host.services[plugin_id])
 
 
 def v6_entry(tf: str = "15", symbol: str = "EURUSD", price: float = 1.08452,

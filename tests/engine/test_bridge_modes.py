@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from core.bridge import PluginDecision
+from core.strategies.api import Decision
 from core.engine import Engine, EngineOptions
 from tests.engine.helpers import legacy, quote
 from tests.engine.signal_helpers import (
@@ -29,14 +29,28 @@ async def entry(engine: Engine, price: float = 1.084) -> dict[str, object]:
     return record_of(engine, str(answer["signal_id"]))
 
 
-async def test_hybrid_default_without_plugins_falls_back_to_v4(engine: Engine) -> None:
+async def test_hybrid_default_the_plugin_trades_and_v4_is_shadow(engine: Engine) -> None:
     assert engine.settings.bridge.mode == "hybrid"
     await aligned(engine)
     record = await entry(engine)
     assert (record["outcome"], record["reason"]) == ("executed", "ORDER_PLACED")
-    # the V4 logic trades in fallback, once: it is the live layer, so it is not shadowed
+    assert layers(record) == [("V4", False, "shadow", "SHADOW", False),
+                              ("v3_combined", True, "executed", "ORDER_PLACED", False)]
+    assert engine.trading is not None
+    [position] = engine.trading.positions.values()  # Logic 2 V3 routing: Order A only
+    assert engine.trading.meta(position.ticket)["strategy"] == "v3_combined"
+    assert engine.bridge is not None and not engine.bridge.stats.fallback_trades
+
+
+async def test_a_disabled_plugin_falls_back_to_v4_which_trades_dual_orders(
+        engine: Engine) -> None:
+    assert (await run(engine, "/disable v3_combined")).ok
+    await aligned(engine)
+    record = await entry(engine)
     assert layers(record) == [("V4", True, "executed", "ORDER_PLACED", True)]
-    assert engine.trading is not None and len(engine.trading.positions) == 1
+    assert engine.trading is not None
+    kinds = sorted(engine.trading.meta(t)["kind"] for t in engine.trading.positions)
+    assert kinds == ["A", "B"]  # V4 Logic 2 routing: dual orders
     assert engine.bridge is not None
     assert engine.bridge.stats.fallback_trades["v3_combined"] == 1
 
@@ -49,7 +63,7 @@ async def test_passthrough_trades_through_v4_only(engine: Engine) -> None:
 
 
 async def test_passthrough_never_invokes_plugins(engine: Engine) -> None:
-    plugin = RecordingPlugin(PluginDecision("EXECUTED", "ORDER_PLACED"))
+    plugin = RecordingPlugin(Decision.ignore("NOT_TRADED", "recorded"))
     install(engine, "v3_combined", plugin)
     await run(engine, "/mode passthrough")
     await aligned(engine)
@@ -57,20 +71,24 @@ async def test_passthrough_never_invokes_plugins(engine: Engine) -> None:
     assert plugin.seen == [] and engine.trading is not None and engine.trading.positions
 
 
-async def test_translate_without_plugin_falls_back_to_v4_and_says_so(engine: Engine) -> None:
+async def test_translate_with_the_plugin_disabled_falls_back_and_says_so(
+        engine: Engine) -> None:
+    await run(engine, "/disable v3_combined")
+    await run(engine, "/tf1m_off")
     reply = await run(engine, "/mode translate")
-    assert "V3_COMBINED: no plugin loaded → V4 fallback (V4 logic)" in reply.lines
+    assert "V3_COMBINED: plugin disabled → V4 fallback (V4 logic)" in reply.lines
     await aligned(engine)
     record = await entry(engine)
     assert layers(record) == [("V4", True, "executed", "ORDER_PLACED", True)]
     status = await run(engine, "/mode status")
-    assert any(line.startswith("V6_PRICE_ACTION 1m: no plugin loaded → not traded")
+    assert any(line.startswith("V6_PRICE_ACTION 1m: plugin disabled → not traded")
                for line in status.lines)
 
 
-async def test_without_fallback_a_plugin_less_strategy_is_not_traded(
+async def test_without_fallback_a_disabled_plugins_strategy_is_not_traded(
         engine_options: EngineOptions) -> None:
     engine_options.config_overrides["bridge.fallback_on_failure"] = False
+    engine_options.config_overrides["plugins.v3_combined.enabled"] = False
     engine = Engine(engine_options)
     await engine.start()
     try:
@@ -85,12 +103,12 @@ async def test_without_fallback_a_plugin_less_strategy_is_not_traded(
 
 
 async def test_hybrid_with_a_plugin_the_plugin_trades_and_v4_is_shadow(engine: Engine) -> None:
-    plugin = RecordingPlugin(PluginDecision("EXECUTED", "ORDER_PLACED", "A #1 BUY"))
+    plugin = RecordingPlugin(Decision.ignore("NOT_TRADED", "recorded"))
     install(engine, "v3_combined", plugin)
     await aligned(engine)
     record = await entry(engine)
     assert layers(record) == [("V4", False, "shadow", "SHADOW", False),
-                              ("v3_combined", True, "executed", "ORDER_PLACED", False)]
+                              ("v3_combined", True, "ignored", "NOT_TRADED", False)]
     assert record["decisions"][0]["detail"].startswith("would place A BUY 0.04 EURUSD")
     # the trend alerts reach it too (as trend_update), after the shared store took them
     assert [s.action for s in plugin.seen] == ["trend_update", "trend_update", "entry_long"]
@@ -105,7 +123,7 @@ async def test_hybrid_with_a_plugin_the_plugin_trades_and_v4_is_shadow(engine: E
 
 
 async def test_translate_with_a_plugin_does_not_run_v4(engine: Engine) -> None:
-    plugin = RecordingPlugin(PluginDecision("REJECTED", "CONSENSUS_LOW", "5 < 7"))
+    plugin = RecordingPlugin(Decision.reject("CONSENSUS_LOW", "5 < 7"))
     install(engine, "v3_combined", plugin)
     await run(engine, "/mode translate")
     await aligned(engine)
@@ -130,7 +148,7 @@ async def test_a_failing_plugin_is_recorded_and_counted(engine: Engine) -> None:
 
 
 async def test_a_disabled_plugin_means_fallback(engine: Engine) -> None:
-    plugin = RecordingPlugin(PluginDecision("EXECUTED", "ORDER_PLACED"))
+    plugin = RecordingPlugin(Decision.ignore("NOT_TRADED", "recorded"))
     install(engine, "v3_combined", plugin)
     assert engine.bridge is not None
     engine.bridge.host.set_enabled("v3_combined", False)  # type: ignore[attr-defined]
@@ -146,7 +164,7 @@ async def test_switching_mode_at_runtime_changes_who_decides(
         engine_options: EngineOptions) -> None:
     engine = Engine(engine_options)
     await engine.start()
-    plugin = RecordingPlugin(PluginDecision("IGNORED", "NOT_TRADED"))
+    plugin = RecordingPlugin(Decision.ignore("NOT_TRADED", "recorded"))
     try:
         install(engine, "v3_combined", plugin)
         await aligned(engine)
@@ -169,20 +187,23 @@ async def test_switching_mode_at_runtime_changes_who_decides(
         await restarted.stop()
 
 
-async def test_v6_entries_reach_the_logic_of_their_timeframe(engine: Engine) -> None:
+async def test_passthrough_v6_entries_reach_the_logic_of_their_timeframe(
+        engine: Engine) -> None:
+    await run(engine, "/mode passthrough")
     await aligned(engine)
     record = record_of(engine, str((await post(engine, v6_entry("15")))["signal_id"]))
     assert (record["outcome"], record["reason"]) == ("executed", "ORDER_PLACED")
     assert engine.trading is not None
-    [position] = engine.trading.positions.values()
-    assert engine.trading.meta(position.ticket)["strategy"] == "combinedlogic-2"
+    # V4 Logic 2 with the alert's levels (SPEC §3.4.1): Order A and Order B
+    owners = sorted((engine.trading.meta(t)["strategy"], engine.trading.meta(t)["kind"])
+                    for t in engine.trading.positions)
+    assert owners == [("combinedlogic-2", "A"), ("combinedlogic-2", "B")]
     exit_ = await post(engine, "EXIT_BULLISH|EURUSD|15|1.0850|4")
     assert record_of(engine, str(exit_["signal_id"]))["reason"] == "EXIT_SIGNAL"
     assert not engine.trading.positions
 
 
 @pytest.mark.parametrize(("mode", "tf", "reason"), [
-    ("hybrid", "1", "NO_LOGIC_FOR_TF"), ("translate", "1", "NO_LOGIC_FOR_TF"),
     ("passthrough", "1", "NO_LOGIC_FOR_TF"), ("hybrid", "240", "NO_PLUGIN_FOR_TF"),
     ("translate", "240", "NO_PLUGIN_FOR_TF"), ("passthrough", "240", "NO_LOGIC_FOR_TF"),
 ])
@@ -198,7 +219,7 @@ async def test_v6_timeframes_without_a_logic_or_plugin(engine: Engine, mode: str
 @pytest.mark.parametrize("mode", ["passthrough", "translate", "hybrid"])
 async def test_v3_pillars_update_the_trend_store_in_every_mode(engine: Engine,
                                                                mode: str) -> None:
-    install(engine, "v3_combined", RecordingPlugin(PluginDecision("IGNORED", "NOT_TRADED")))
+    install(engine, "v3_combined", RecordingPlugin(Decision.ignore("NOT_TRADED", "recorded")))
     await run(engine, f"/mode {mode}")
     quote(engine, "EURUSD", 1.084)
     body = {"type": "entry_v3", "signal_type": "Momentum_Breakout", "symbol": "EURUSD",
@@ -216,7 +237,7 @@ async def test_v3_pillars_update_the_trend_store_in_every_mode(engine: Engine,
 
 async def test_legacy_trends_update_the_store_even_when_v4_is_not_invoked(
         engine: Engine) -> None:
-    install(engine, "v3_combined", RecordingPlugin(PluginDecision("IGNORED", "NOT_TRADED")))
+    install(engine, "v3_combined", RecordingPlugin(Decision.ignore("NOT_TRADED", "recorded")))
     await run(engine, "/mode translate")
     answer = await post(engine, legacy("trend", "bear", "1h").decode())
     record = record_of(engine, str(answer["signal_id"]))
@@ -254,6 +275,8 @@ async def test_informational_alerts_never_trade(engine: Engine, body: object,
 async def test_a_v6_pulse_is_recorded_without_trading(engine: Engine) -> None:
     answer = await post(engine, "TREND_PULSE|XAUUSD|60|5|1|15,240|TRENDING_BULLISH")
     record = record_of(engine, str(answer["signal_id"]))
-    assert (record["outcome"], record["reason"]) == ("ignored", "NOT_TRADED")
-    assert "5 bull / 1 bear, TRENDING_BULLISH" in record["detail"]
+    # the pulse store took it (SPEC §4.3.5); nothing trades on a pulse
+    assert (record["outcome"], record["reason"]) == ("executed", "PULSE_UPDATED")
+    assert "XAUUSD 1h pulse 5 bull / 1 bear: TRENDING_BULLISH" in record["detail"]
+    assert engine.trading is not None and not engine.trading.positions
     assert engine.trends is not None and engine.trends.get("XAUUSD", "1h").updated_at == ""

@@ -22,8 +22,9 @@ async def test_status_balance_and_positions(engine: Engine) -> None:
     positions = await engine.execute("/trades", CONSOLE)  # alias of /positions
     assert positions.table is not None and len(positions.table.rows) == 1
     row = dict(zip(positions.table.columns, positions.table.rows[0], strict=True))
+    # hybrid: the V3 plugin trades the legacy entry (Logic 2 V3 routing: Order A only)
     assert (row["Symbol"], row["Side"], row["Kind"], row["Owner"]) == (
-        "EURUSD", "BUY", "A", "combinedlogic-2")
+        "EURUSD", "BUY", "A", "v3_combined")
 
 
 async def test_pause_needs_confirmation_then_resume(engine: Engine) -> None:

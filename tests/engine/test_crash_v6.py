@@ -34,7 +34,7 @@ async def test_a_v6_text_alert_acknowledged_before_a_crash_trades_once(
             await engine.intake.queue.join()
             [position] = [p for p in engine.trading.positions.values()
                           if p.symbol == "EURUSD"]
-            assert engine.trading.meta(position.ticket)["strategy"] == "combinedlogic-2"
+            assert engine.trading.meta(position.ticket)["strategy"] == "v6_price_action_15m"
             assert engine.trading.meta(position.ticket)["signal_id"] == signal_id
             assert engine.store is not None
             records = [r for r in engine.store.scan("signals")

@@ -38,7 +38,7 @@ async def test_paper_account_and_positions_survive_a_restart(
     await second.start()
     try:
         assert second.trading is not None and list(second.trading.positions) == [ticket]
-        assert second.trading.meta(ticket)["strategy"] == "combinedlogic-2"
+        assert second.trading.meta(ticket)["strategy"] == "v3_combined"
         assert second.trends is not None
         assert second.trends.get("EURUSD", "1h").value == "BULLISH"
     finally:

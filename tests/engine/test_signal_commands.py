@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from core.bridge import PluginDecision
+from core.strategies.api import Decision
 from core.commands.spec import Actor, Surface
 from core.engine import Engine, EngineOptions
 from core.events import ConfigChanged
@@ -69,8 +69,8 @@ async def test_signal_status_lists_the_latest_signals_in_ist(engine: Engine) -> 
     newest, pulse, trend = reply.table.rows
     assert newest[0] == "26 Nov 14:05:12 IST" and newest[1:3] == ("V3", "—")
     assert newest[4:6] == ("rejected", "UNKNOWN_SYMBOL")
-    assert pulse[1:6] == ("V6", "TREND_UPDATE (TREND_PULSE)", "XAUUSD 1h", "ignored",
-                          "NOT_TRADED")
+    assert pulse[1:6] == ("V6", "TREND_UPDATE (TREND_PULSE)", "XAUUSD 1h", "executed",
+                          "PULSE_UPDATED")
     assert trend[2:6] == ("TREND_UPDATE (trend)", "EURUSD 1h", "executed", "TREND_UPDATED")
     only = await run(engine, "/signal_status xauusd")
     assert only.table is not None and [r[3] for r in only.table.rows] == ["XAUUSD 1h"]
@@ -89,8 +89,15 @@ async def test_signal_status_shows_every_layer(engine: Engine) -> None:
     await post(engine, legacy("entry", "buy", "15m").decode())
     reply = await run(engine, "/signal_status 1")
     assert reply.table is not None
+    assert reply.table.rows[0][6] == ("V4 shadow: shadow SHADOW; "
+                                      "v3_combined: executed ORDER_PLACED")
+    await run(engine, "/disable v3_combined")
+    await post(engine, legacy("entry", "buy", "15m", price=1.0842).decode())
+    reply = await run(engine, "/signal_status 1")
+    assert reply.table is not None
     assert reply.table.rows[0][6] == "V4 fallback: executed ORDER_PLACED"
-    install(engine, "v3_combined", RecordingPlugin(PluginDecision("REJECTED", "ALREADY_OPEN")))
+    await run(engine, "/enable v3_combined")
+    install(engine, "v3_combined", RecordingPlugin(Decision.reject("ALREADY_OPEN", "refused")))
     await post(engine, legacy("entry", "buy", "15m", price=1.0841).decode())
     reply = await run(engine, "/signal_status 1")
     assert reply.table is not None and reply.table.rows[0][6] == (
@@ -103,10 +110,9 @@ async def test_mode_needs_admin_and_confirmation(engine: Engine) -> None:
     status = await run(engine, "/mode", confirmed=False)
     assert status.ok and not status.needs_confirmation
     assert status.lines[0].startswith("Mode: hybrid — V5 plugins trade")
-    assert "V3_COMBINED: no plugin loaded → V4 fallback (V4 logic)" in status.lines
-    assert "V6_PRICE_ACTION 5m: no plugin loaded → V4 fallback (V4 combinedlogic-1)" in \
+    assert "V3_COMBINED: v3_combined trades (V4 logic in shadow)" in status.lines
+    assert "V6_PRICE_ACTION 5m: v6_price_action_5m trades (V4 logic in shadow)" in \
         status.lines
-    assert "Plugins loaded: none" in status.lines
     asked = await run(engine, "/mode translate", confirmed=False)
     assert asked.needs_confirmation and engine.settings.bridge.mode == "hybrid"
     viewer = Actor(Surface.TELEGRAM, "viewer", admin=False)
@@ -127,12 +133,13 @@ async def test_mode_needs_admin_and_confirmation(engine: Engine) -> None:
 
 async def test_fallback_off_is_said_plainly(engine_options: EngineOptions) -> None:
     engine_options.config_overrides["bridge.fallback_on_failure"] = False
+    engine_options.config_overrides["plugins.v3_combined.enabled"] = False
     engine = Engine(engine_options)
     await engine.start()
     try:
         lines = (await run(engine, "/mode")).lines
         assert "Fallback on failure: off" in lines
-        assert ("V3_COMBINED: no plugin loaded → not traded (bridge.fallback_on_failure is "
+        assert ("V3_COMBINED: plugin disabled → not traded (bridge.fallback_on_failure is "
                 "off: PLUGIN_DISABLED)") in lines
     finally:
         await engine.stop()
@@ -140,6 +147,7 @@ async def test_fallback_off_is_said_plainly(engine_options: EngineOptions) -> No
 
 async def test_health_reports_counters_layers_states_services_and_steps(
         engine: Engine) -> None:
+    await run(engine, "/disable v3_combined")
     quote(engine, "EURUSD", 1.084)
     for tf in ("1h", "15m"):
         await post(engine, legacy("trend", "bull", tf).decode())
@@ -160,6 +168,6 @@ async def test_health_reports_counters_layers_states_services_and_steps(
     assert reply.data["services"]["mt5"]["up"] is True
     text = reply.text()
     assert "Webhook intake: accepted 3 · rejected 1 · duplicates 1" in text
-    assert "V3_COMBINED: no plugin loaded → V4 fallback" in text
+    assert "V3_COMBINED: plugin disabled → V4 fallback" in text
     assert "Traded by the V4 fallback: v3_combined 1" in text
     assert "BUY_SIGNAL" in text and "Start-up: config ok, store ok" in text

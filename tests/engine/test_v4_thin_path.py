@@ -1,4 +1,4 @@
-"""The thin strategy path (issue #2 item 11): legacy alerts → trend store → Order A → exits."""
+"""The V4 strategy path: legacy alerts → trend store → order group (A and B) → exits."""
 
 from __future__ import annotations
 
@@ -6,8 +6,17 @@ import pytest
 
 from core.commands.spec import Actor, Surface
 from core.domain.enums import Direction
-from core.engine import Engine
+from core.engine import Engine, EngineOptions
 from tests.engine.helpers import alert, aligned_buy, last_outcome, legacy, quote
+from tests.engine.signal_helpers import post
+from tests.signals.payloads import V3_ENTRY
+
+
+@pytest.fixture
+def engine_options(engine_options: EngineOptions) -> EngineOptions:
+    """Passthrough: the V4 logic is the live layer whatever plugins are installed (§3.4.1)."""
+    engine_options.config_overrides["bridge.mode"] = "passthrough"
+    return engine_options
 
 
 async def test_trend_alerts_update_the_store_then_repeat_is_a_no_op(engine: Engine) -> None:
@@ -30,13 +39,14 @@ async def test_entry_without_alignment_is_blocked_with_a_reason(engine: Engine) 
     assert engine.trading is not None and not engine.trading.positions
 
 
-async def test_aligned_entry_places_order_a_with_table_sl_and_risk_lot(engine: Engine) -> None:
+async def test_aligned_entry_places_a_dual_order_group(engine: Engine) -> None:
     quote(engine, "EURUSD", 1.08400)
     await aligned_buy(engine)
     record = last_outcome(engine)
     assert (record["outcome"], record["reason"]) == ("executed", "ORDER_PLACED")
     assert engine.trading is not None
-    [position] = engine.trading.positions.values()
+    # V4 routing defaults to dual_orders (SPEC §4.1.3): Order A, then Order B.
+    position, b = sorted(engine.trading.positions.values(), key=lambda p: p.ticket)
     assert position.direction is Direction.BUY and position.symbol == "EURUSD"
     # 10k account → tier 10000; sl-1 EURUSD 150 pips × Logic 2 SL × 1.5 = 225 pips.
     assert position.price_open == pytest.approx(1.08408)
@@ -45,7 +55,15 @@ async def test_aligned_entry_places_order_a_with_table_sl_and_risk_lot(engine: E
     assert position.volume == pytest.approx(0.04)  # 100 / (225 × 10) = 0.044 → 0.04
     meta = engine.trading.meta(position.ticket)
     assert meta["strategy"] == "combinedlogic-2" and meta["kind"] == "A"
+    assert meta["logic"] == "combinedlogic-2"
     assert position.magic == 505012 and position.comment.startswith("v4-logic2|A|")
+    # B: half of A; SL sized for a $10 loss: 10 / (0.02 × $10) = 50 pips; no TP while
+    # profit booking is on (SPEC §5.1.3).
+    assert (b.volume, b.tp) == (pytest.approx(0.02), None)
+    assert b.sl == pytest.approx(1.08408 - 0.0050)
+    b_meta = engine.trading.meta(b.ticket)
+    assert b_meta["kind"] == "B" and b_meta["group_id"] == meta["group_id"]
+    assert b.magic == 505012 and b.comment.startswith("v4-logic2|B|")
 
 
 async def test_second_entry_same_side_is_already_open(engine: Engine) -> None:
@@ -53,7 +71,7 @@ async def test_second_entry_same_side_is_already_open(engine: Engine) -> None:
     await aligned_buy(engine)
     await alert(engine, legacy("entry", "buy", "15m", price=1.0842))
     assert last_outcome(engine)["reason"] == "ALREADY_OPEN"
-    assert engine.trading is not None and len(engine.trading.positions) == 1
+    assert engine.trading is not None and len(engine.trading.positions) == 2  # A and B
 
 
 async def test_exit_alert_closes_the_logic_side_and_records_the_trade(engine: Engine) -> None:
@@ -65,9 +83,11 @@ async def test_exit_alert_closes_the_logic_side_and_records_the_trade(engine: En
     assert (record["outcome"], record["reason"]) == ("executed", "EXIT_SIGNAL")
     assert engine.trading is not None and not engine.trading.positions
     assert engine.store is not None
-    [trade] = engine.store.tail("trades", 5)
-    # (1.08500 − 1.08408) × 0.04 lot × 100,000 = $3.68
-    assert trade["profit"] == pytest.approx(3.68) and trade["close_reason"] == "EXIT_SIGNAL"
+    trades = sorted(engine.store.tail("trades", 5), key=lambda t: t["ticket"])
+    # (1.08500 − 1.08408) × 100,000 = $0.92 per 0.01 lot: A 0.04 → $3.68, B 0.02 → $1.84
+    assert [(t["kind"], t["profit"]) for t in trades] == [("A", pytest.approx(3.68)),
+                                                          ("B", pytest.approx(1.84))]
+    assert {t["close_reason"] for t in trades} == {"EXIT_SIGNAL"}
     await alert(engine, legacy("exit", "bear", "15m", price=1.0851))
     assert last_outcome(engine)["reason"] == "NO_POSITIONS"
 
@@ -129,8 +149,10 @@ async def test_a_loss_over_the_daily_cap_blocks_the_next_entry(engine: Engine) -
     assert engine.trading is not None
     await engine.trading.refresh()
     assert engine.store is not None
-    [trade] = engine.store.tail("trades", 1)
-    assert trade["close_reason"] == "SL" and trade["profit"] == pytest.approx(-136.32)
+    trades = sorted(engine.store.tail("trades", 2), key=lambda t: t["ticket"])
+    # A: (1.05000 − 1.08408) × 0.04 lot × 100,000 = −$136.32; B (0.02 lot) −$68.16
+    assert [(t["kind"], t["close_reason"], t["profit"]) for t in trades] == [
+        ("A", "SL", pytest.approx(-136.32)), ("B", "SL", pytest.approx(-68.16))]
     await aligned_buy(engine, "GBPUSD", 1.27)
     record = last_outcome(engine)
     # The balance fell under 10,000, so tier 5000 applies: its daily cap is $100 (SPEC §5.4.1).
@@ -138,3 +160,16 @@ async def test_a_loss_over_the_daily_cap_blocks_the_next_entry(engine: Engine) -
     assert "daily loss cap $100 reached" in record["detail"]
     reply = await engine.execute("/resume", Actor(Surface.CONSOLE, "console"))
     assert not reply.ok and "daily loss cap $100 reached" in reply.lines[0]  # SPEC §5.5.1
+
+
+async def test_an_alert_with_levels_uses_them_for_both_orders(engine: Engine) -> None:
+    quote(engine, "EURUSD", 1.08440)
+    await post(engine, V3_ENTRY)  # its own pillars align Logic 2 (15m and 1h bullish)
+    record = last_outcome(engine)
+    assert (record["outcome"], record["reason"]) == ("executed", "ORDER_PLACED")
+    assert engine.trading is not None
+    a, b = sorted(engine.trading.positions.values(), key=lambda p: p.ticket)
+    # SPEC §3.4.1, §5.1.2: SL 1.08250 is 19.8 pips under the ask 1.08448 → 0.50 lot, clamped
+    # to the tier's 0.10; A aims at TP2, B at TP1, both with the alert SL (no SL multiplier).
+    assert (a.volume, a.sl, a.tp) == (0.10, 1.08250, 1.09050)
+    assert (b.volume, b.sl, b.tp) == (0.05, 1.08250, 1.08850)

@@ -13,7 +13,7 @@ import pytest
 from core.engine import Engine, EngineOptions
 from tests.conftest import TEST_SECRET
 from tests.engine.helpers import legacy, quote
-from tests.engine.signal_helpers import layers, record_of
+from tests.engine.signal_helpers import layers, record_of, run
 from tests.signals import payloads as spec
 
 
@@ -119,23 +119,28 @@ async def test_v3_examples(served: tuple[Engine, str]) -> None:
 # -- SPEC §2.4 ----------------------------------------------------------------------------------
 
 async def test_v6_examples(served: tuple[Engine, str]) -> None:
+    """The SPEC examples through the V4 logic (passthrough); the V6 plugins' own handling of
+    them is in tests/strategies."""
     engine, base = served
     assert engine.trading is not None
+    await run(engine, "/mode passthrough")
     quote(engine, "EURUSD", 1.08440)
     for tf in ("1h", "15m"):
         await processed(engine, base + "/webhook", legacy("trend", "bull", tf))
     query = f"?secret={TEST_SECRET}"
     entry = await processed(engine, base + "/webhook" + query, spec.V6_ENTRY)
-    # routed to v6_price_action_15m; no plugin loaded → V4 fallback with Logic 2
+    # passthrough: the V4 logic bound to 15m (Logic 2) trades it with the alert's levels
     assert (entry["outcome"], entry["reason"]) == ("executed", "ORDER_PLACED")
-    assert layers(entry)[-1] == ("V4", True, "executed", "ORDER_PLACED", True)
-    [position] = engine.trading.positions.values()
-    assert engine.trading.meta(position.ticket)["strategy"] == "combinedlogic-2"
+    assert layers(entry)[-1] == ("V4", True, "executed", "ORDER_PLACED", False)
+    assert sorted((engine.trading.meta(t)["strategy"], engine.trading.meta(t)["kind"])
+                  for t in engine.trading.positions) == [("combinedlogic-2", "A"),
+                                                         ("combinedlogic-2", "B")]
     na = await processed(engine, base + "/webhook/v6" + query, spec.V6_ENTRY_NA)
     assert na["signal"]["extras"]["scores"]["adx"] is None
     assert (na["outcome"], na["reason"]) == ("ignored", "NO_LOGIC_FOR_TF")  # 1m: no V4 logic
     pulse = await processed(engine, base + "/webhook" + query, spec.V6_PULSE)
-    assert pulse["signal"]["signal_type"] == "TREND_UPDATE" and pulse["outcome"] == "ignored"
+    assert pulse["signal"]["signal_type"] == "TREND_UPDATE"
+    assert (pulse["outcome"], pulse["reason"]) == ("executed", "PULSE_UPDATED")
     # EXIT_BEARISH closes SELL positions of the 5m strategy (V4 fallback: Logic 1) on GBPJPY
     quote(engine, "GBPJPY", 191.300, 0.02)
     for tf in ("1h", "15m"):
@@ -145,7 +150,7 @@ async def test_v6_examples(served: tuple[Engine, str]) -> None:
     assert sell["reason"] == "ORDER_PLACED"
     exit_ = await processed(engine, base + "/webhook/v6" + query, spec.V6_EXIT)
     assert (exit_["signal"]["signal_type"], exit_["reason"]) == ("CLOSE_SELL", "EXIT_SIGNAL")
-    assert [p.symbol for p in engine.trading.positions.values()] == ["EURUSD"]
+    assert [p.symbol for p in engine.trading.positions.values()] == ["EURUSD", "EURUSD"]
     as_json = await processed(engine, base + "/webhook/v6",
                               with_secret({**spec.V6_ENTRY_JSON, "price": 1.08453}))
     assert as_json["signal"]["signal_type"] == "BUY_SIGNAL"

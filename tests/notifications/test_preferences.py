@@ -105,8 +105,8 @@ async def test_quiet_hours_hold_then_one_digest(engine_options: EngineOptions,
             "[14:05:12 IST] CONFIG CHANGED", "[14:05:12 IST] SESSION · London",
             "[14:05:12 IST] TREND UPDATED · LEGACY TREND_UPDATE EURUSD 1h @ 1.084",
             "[14:05:12 IST] TREND UPDATED · LEGACY TREND_UPDATE EURUSD 15m @ 1.084",
-            "[14:05:12 IST] ENTRY · BUY EURUSD · [V4 · Logic 2]",
-            "[14:05:12 IST] EXIT · BUY EURUSD · [V4 · Logic 2]"]
+            "[14:05:12 IST] ENTRY · BUY EURUSD · [V3 · Logic 2]",
+            "[14:05:12 IST] EXIT · BUY EURUSD · [V3 · Logic 2]"]
         assert "A #10000001  1.08408 → 1.08500  +9.2p  +$3.68" in digest.text
         assert digest.priority == Priority.HIGH
         await run(engine, "/resume")

@@ -11,7 +11,7 @@ from tests.engine.helpers import alert, aligned_buy, legacy, quote
 from tests.notifications.support import of_type, outbox, types
 
 ENTRY = (
-    "ENTRY · BUY EURUSD · [V4 · Logic 2]\n"
+    "ENTRY · BUY EURUSD · [V3 · Logic 2]\n"
     "BUY_SIGNAL · 15m\n"
     # sl-1 EURUSD 150 pips × Logic 2 SL 1.5 = 225 p; TP at 1.5 R; risk 225 p × $10 × 0.04 lot
     "A #10000001  0.04 @ 1.08408  SL 1.06158 (225.0p)  TP 1.11783 (337.5p)  risk $90.00\n"
@@ -33,7 +33,7 @@ async def test_entry_and_exit_messages_for_a_simulated_trade(
     await alert(engine, legacy("exit", "bear", "15m", price=1.085))
     [exit_] = of_type(engine, "exit")
     assert exit_.text == (
-        "EXIT · BUY EURUSD · [V4 · Logic 2]\n"
+        "EXIT · BUY EURUSD · [V3 · Logic 2]\n"
         "exit signal\n"
         "A #10000001  1.08408 → 1.08500  +9.2p  +$3.68\n"
         "Held 1h 12m · Today +$3.68")
@@ -55,7 +55,7 @@ async def test_stop_loss_hit_reports_loss_and_daily_loss_against_the_cap(
     loss = -trade["profit"]
     assert trade["close_reason"] == "SL" and loss > 0
     lines = sl.text.split("\n")
-    assert lines[0] == "SL HIT · EURUSD BUY · [V4 · Logic 2]"
+    assert lines[0] == "SL HIT · EURUSD BUY · [V3 · Logic 2]"
     # The loss takes the 10k paper balance below 10 000: tier 5000, daily cap $100 (§5.4.1).
     assert lines[1] == (f"A #10000001 closed at {trade['price_close']:.5f}  −${loss:,.2f} · "
                         f"daily loss ${loss:,.2f} / $100")
@@ -71,7 +71,7 @@ async def test_take_profit_hit(engine: Engine) -> None:
     [tp] = of_type(engine, "tp_hit")
     trade = engine.store.tail("trades", 1)[0] if engine.store else {}
     assert tp.text.split("\n")[:2] == [
-        "TP1 HIT · EURUSD BUY · [V4 · Logic 2]",
+        "TP1 HIT · EURUSD BUY · [V3 · Logic 2]",
         f"A #10000001 closed 0.04 at {trade['price_close']:.5f}  +337.5p  "
         f"+${trade['profit']:,.2f}"]
 

@@ -1,0 +1,300 @@
+"""Console benchmark: process start → first frame, and key → repaint under 200 live positions."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import fcntl
+import os
+import pty
+import random
+import socket
+import statistics
+import struct
+import subprocess
+import sys
+import tempfile
+import termios
+import threading
+import time
+from collections.abc import Callable
+from functools import partial
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from textual import events  # noqa: E402
+from textual.command import CommandPalette  # noqa: E402
+
+from console.app import ConsoleOptions, V5ConsoleApp, make_console  # noqa: E402
+from console.theming import FIRST_FRAME_ENV  # noqa: E402
+from console.widgets.positions import PositionsPane  # noqa: E402
+from core.brokers.tagging import magic_for, make_comment  # noqa: E402
+from core.config import Secrets  # noqa: E402
+from core.domain.enums import Direction, OrderKind  # noqa: E402
+from core.domain.orders import OrderIntent  # noqa: E402
+from core.engine import Engine, EngineOptions  # noqa: E402
+
+SIZE = (120, 40)
+QUOTES = {"EURUSD": (1.08450, 5), "GBPUSD": (1.27000, 5), "USDJPY": (151.200, 3),
+          "AUDUSD": (0.65500, 5), "USDCAD": (1.39500, 5), "NZDUSD": (0.59500, 5),
+          "EURGBP": (0.85400, 5), "EURJPY": (164.000, 3)}
+"""Symbols the positions are spread over: mid price and digits."""
+TARGETS = {"first_frame_s": 1.5, "input_p95_ms": 100.0, "block_ms": 20.0}
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(q / 100 * (len(ordered) - 1)))]
+
+
+# -- (a) process start → first frame ---------------------------------------------------------
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def drain(fd: int) -> None:
+    """Read the console's output so it never blocks on a full pty."""
+    while True:
+        try:
+            if not os.read(fd, 65536):
+                return
+        except OSError:
+            return
+
+
+def first_frame_once(scratch: Path) -> float:
+    """Seconds from spawning `python -m console` on a pty to its first frame."""
+    marker = scratch / "first-frame"
+    env = {**os.environ, FIRST_FRAME_ENV: str(marker), "TERM": "xterm-256color",
+           "V5_WEBHOOK_SECRET": "bench", "V5_API_TOKEN": "bench"}
+    master, slave = pty.openpty()
+    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", SIZE[1], SIZE[0], 0, 0))
+    began = time.time()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "console", "--data-dir", str(scratch / "data"),
+         "--port", str(free_port())],
+        stdin=slave, stdout=slave, stderr=slave, cwd=ROOT, env=env, start_new_session=True)
+    os.close(slave)
+    reader = threading.Thread(target=drain, args=(master,), daemon=True)
+    reader.start()
+    try:
+        deadline = time.monotonic() + 30
+        while not marker.exists() or not marker.read_text().strip():
+            if proc.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"no first frame (exit code {proc.poll()})")
+            time.sleep(0.005)
+        return float(marker.read_text()) - began
+    finally:
+        os.write(master, b"\x11")  # ctrl+q: the console stops its engine and exits
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+        os.close(master)
+        reader.join(timeout=2)
+
+
+def bench_first_frame(runs: int) -> float:
+    times = []
+    for _ in range(runs):
+        with tempfile.TemporaryDirectory(prefix="v5-bench-console-") as scratch:
+            times.append(first_frame_once(Path(scratch)))
+    p50 = statistics.median(times)
+    print(f"(a) process start → first frame, {runs} runs on a {SIZE[0]}×{SIZE[1]} pty: "
+          f"p50 {p50 * 1e3:.0f} ms (min {min(times) * 1e3:.0f}, max {max(times) * 1e3:.0f}) "
+          f"— target ≤ {TARGETS['first_frame_s'] * 1e3:.0f} ms")
+    return p50
+
+
+# -- (b) key → repaint under load ----------------------------------------------------------------
+class LoopLag:
+    """Samples the event loop every `period`: the overshoot of each sleep is a block."""
+
+    def __init__(self, period: float = 0.005) -> None:
+        self.period = period
+        self.worst = 0.0
+        self.blocks: list[float] = []
+
+    async def run(self) -> None:
+        while True:
+            began = time.perf_counter()
+            await asyncio.sleep(self.period)
+            lag = time.perf_counter() - began - self.period
+            self.blocks.append(lag)
+            self.worst = max(self.worst, lag)
+
+
+async def open_positions(engine: Engine, count: int) -> None:
+    assert engine.bundle is not None and engine.bundle.terminal is not None
+    assert engine.trading is not None
+    terminal = engine.bundle.terminal
+    for symbol, (mid, digits) in QUOTES.items():
+        spread = 12 * 10 ** -digits
+        terminal.push_quote(symbol, mid, round(mid + spread, digits), engine.clock.now())
+    symbols = list(QUOTES)
+    strategy = "v4-logic1"
+    for n in range(count):
+        symbol = symbols[n % len(symbols)]
+        mid, digits = QUOTES[symbol]
+        direction = Direction.BUY if n % 2 == 0 else Direction.SELL
+        far = mid * 0.05 * (1 if direction is Direction.BUY else -1)
+        client_id = f"bench{n:05d}"
+        intent = OrderIntent(
+            client_id=client_id, symbol=symbol, direction=direction, volume=0.01,
+            sl=round(mid - far, digits), tp=round(mid + far, digits), kind=OrderKind.A,
+            strategy=strategy, magic=magic_for(strategy, engine.settings.mt5.magic_base),
+            comment=make_comment(strategy, OrderKind.A.value, client_id))
+        result = await engine.trading.place(intent)
+        assert result.ok, result.message
+
+
+async def price_feed(engine: Engine, per_second: float, refresh_times: list[float]) -> None:
+    """A new quote on every symbol, then the trading refresh the market pump would do."""
+    assert engine.bundle is not None and engine.bundle.terminal is not None
+    assert engine.trading is not None
+    terminal, trading = engine.bundle.terminal, engine.trading
+    rng = random.Random(5)
+    mids = {symbol: mid for symbol, (mid, _digits) in QUOTES.items()}
+    while True:
+        for symbol, (_mid, digits) in QUOTES.items():
+            point = 10 ** -digits
+            mids[symbol] += rng.choice((-3, -1, 1, 3)) * point
+            bid = round(mids[symbol], digits)
+            terminal.push_quote(symbol, bid, round(bid + 12 * point, digits), time.time())
+        began = time.perf_counter()
+        await trading.refresh()
+        refresh_times.append(time.perf_counter() - began)
+        await asyncio.sleep(1 / per_second)
+
+
+async def repainted(app: V5ConsoleApp, done: Callable[[], bool], timeout: float = 5) -> float:
+    """Wait until `done()` holds, then for the next refresh (the frame that shows it);
+    returns when `done()` was first seen to hold."""
+    deadline = time.perf_counter() + timeout
+    while not done():
+        if time.perf_counter() > deadline:
+            raise TimeoutError("the key had no effect")
+        await asyncio.sleep(0.001)
+    handled = time.perf_counter()
+    painted: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+
+    def paint() -> None:
+        if not painted.done():
+            painted.set_result(None)
+
+    app.screen.call_after_refresh(paint)
+    await asyncio.wait_for(painted, timeout)
+    return handled
+
+
+def is_maximised(app: V5ConsoleApp, wanted: bool) -> bool:
+    return (app.dashboard.maximized is not None) == wanted
+
+
+def send_key(app: V5ConsoleApp, key: str, char: str | None) -> None:
+    assert app._driver is not None
+    event = events.Key(key, char)
+    event.set_sender(app)
+    app._driver.send_message(event)
+
+
+async def bench_input(presses: int, positions: int, rate: float) -> tuple[float, float]:
+    scratch = Path(tempfile.mkdtemp(prefix="v5-bench-console-"))
+    engine = Engine(EngineOptions(
+        data_dir=scratch / "data", secrets=Secrets(webhook_secret="bench", api_token="bench"),
+        webhook=False, market=False, frontends=False,
+        config_overrides={"paper.demo_alerts": False, "voice.enabled": False}))
+    app = make_console(engine, console=ConsoleOptions(cursor_blink=False, animations=False))
+    renders: list[float] = []
+    show = PositionsPane.show
+
+    def timed_show(pane: PositionsPane, views: tuple[object, ...]) -> None:
+        began = time.perf_counter()
+        show(pane, views)  # type: ignore[arg-type]
+        renders.append(time.perf_counter() - began)
+
+    PositionsPane.show = timed_show  # type: ignore[method-assign,assignment]
+    async with app.run_test(size=SIZE) as pilot:
+        deadline = time.perf_counter() + 30
+        while app.lifecycle not in ("running", "failed") and time.perf_counter() < deadline:
+            await pilot.pause(0.02)
+        assert app.lifecycle == "running", app.start_error or app.lifecycle
+        began = time.perf_counter()
+        await open_positions(engine, positions)
+        table = app.dashboard.positions.table
+        while table.row_count < positions:
+            await pilot.pause(0.02)
+        print(f"(b) {positions} positions open on the simulated terminal in "
+              f"{time.perf_counter() - began:.1f} s; quotes + refresh at {rate:g}/s")
+        app.dashboard.positions.table.focus()
+        refresh_times: list[float] = []
+        lag = LoopLag()
+        tasks = [asyncio.create_task(price_feed(engine, rate, refresh_times)),
+                 asyncio.create_task(lag.run())]
+        await asyncio.sleep(2)  # warm up under load
+        renders.clear()
+        lag.worst, lag.blocks = 0.0, []
+        toggles, handled, palettes = [], [], []
+        for n in range(presses):
+            began = time.perf_counter()
+            want = app.dashboard.maximized is None
+            send_key(app, "m", "m")
+            seen = await repainted(app, partial(is_maximised, app, want))
+            toggles.append(time.perf_counter() - began)
+            handled.append(seen - began)
+            await asyncio.sleep(0.1 + (n % 5) * 0.013)  # not in step with the feed
+        for _ in range(max(1, presses // 5)):
+            began = time.perf_counter()
+            send_key(app, "ctrl+p", None)
+            await repainted(app, lambda: isinstance(app.screen, CommandPalette))
+            palettes.append(time.perf_counter() - began)
+            send_key(app, "escape", None)
+            await repainted(app, lambda: not isinstance(app.screen, CommandPalette))
+            await asyncio.sleep(0.15)
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        await app.action_quit()
+    PositionsPane.show = show  # type: ignore[method-assign]
+    p50, p95 = percentile(toggles, 50) * 1e3, percentile(toggles, 95) * 1e3
+    over = sum(1 for b in lag.blocks if b > TARGETS["block_ms"] / 1e3)
+    print(f"    key m (maximise/restore positions) → repainted, {len(toggles)} presses: "
+          f"p50 {p50:.1f} ms, p95 {p95:.1f} ms, max {max(toggles) * 1e3:.1f} ms "
+          f"— target p95 ≤ {TARGETS['input_p95_ms']:.0f} ms")
+    print(f"      of which key → action ran: p50 {percentile(handled, 50) * 1e3:.1f} ms, "
+          f"p95 {percentile(handled, 95) * 1e3:.1f} ms")
+    print(f"    ctrl+p (palette opens) → repainted, {len(palettes)} presses: "
+          f"p50 {percentile(palettes, 50) * 1e3:.1f} ms, "
+          f"p95 {percentile(palettes, 95) * 1e3:.1f} ms")
+    print(f"    longest event-loop block: {lag.worst * 1e3:.1f} ms "
+          f"({over} of {len(lag.blocks)} samples > {TARGETS['block_ms']:.0f} ms) "
+          f"— target ≤ {TARGETS['block_ms']:.0f} ms")
+    print(f"    positions pane update ({positions} rows): p50 "
+          f"{percentile(renders, 50) * 1e3:.1f} ms, max {max(renders) * 1e3:.1f} ms "
+          f"over {len(renders)} updates; engine trading.refresh(): p50 "
+          f"{percentile(refresh_times, 50) * 1e3:.1f} ms, "
+          f"max {max(refresh_times) * 1e3:.1f} ms")
+    return p95, lag.worst
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--runs", type=int, default=7, help="first-frame runs (p50)")
+    parser.add_argument("--presses", type=int, default=50)
+    parser.add_argument("--positions", type=int, default=200)
+    parser.add_argument("--rate", type=float, default=10.0, help="price updates per second")
+    parser.add_argument("--skip-first-frame", action="store_true")
+    args = parser.parse_args()
+    if not args.skip_first_frame:
+        bench_first_frame(args.runs)
+    asyncio.run(bench_input(args.presses, args.positions, args.rate))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

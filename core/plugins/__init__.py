@@ -1,0 +1,1 @@
+"""The plugin host: discovery, manifests, services, execution of plugin decisions."""

@@ -1,0 +1,52 @@
+"""Start-up step 5 (SPEC §3.11): discover and load the plugins, build the bridge."""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING
+
+from core.bridge import Bridge
+from core.plugins.host import PluginHost
+from core.plugins.loader import Factory, discover, resolve
+from core.plugins.services import CoreServices
+from core.signals.indicators import IndicatorSnapshot
+from core.signals.pulse_store import PulseStore
+from core.signals.stores import SharedStores
+from core.strategies.api import Manifest
+from core.strategies.day_book import StrategyDayBook
+
+if TYPE_CHECKING:
+    from core.engine import Engine
+
+log = logging.getLogger(__name__)
+
+
+def build_strategies(engine: Engine) -> tuple[PluginHost, Bridge]:
+    """The plugin host with every installed plugin, and the bridge in front of it."""
+    assert engine.store is not None and engine.trading is not None and engine.risk is not None
+    assert engine.v4 is not None and engine.trends is not None
+    assert engine.desk is not None and engine.shadow is not None
+    store, trading, risk = engine.store, engine.trading, engine.risk
+    pulses = PulseStore(store)
+    indicators = IndicatorSnapshot()
+    days = StrategyDayBook(store, engine.bus, trading, lambda: risk.counters.trading_day)
+    shadow = engine.shadow
+
+    def services(plugin_id: str, manifest: Manifest | None,
+                 factory: Factory | None) -> CoreServices:
+        schema = getattr(factory, "config_schema", None)
+        return CoreServices(
+            plugin_id, settings=lambda: engine.settings, store=store, clock=engine.clock,
+            trading=trading, risk=risk, shadow=shadow, trends=engine.trends,  # type: ignore[arg-type]
+            pulses=pulses, indicators=indicators, days=days, symbols=engine.symbols,
+            schema=schema() if callable(schema) else None)
+
+    def set_switch(plugin_id: str, key: str, value: bool) -> None:
+        engine.persist_override(f"plugins.{plugin_id}.{key}", value)
+
+    host = PluginHost(lambda: engine.settings, engine.bus, engine.desk, trading, shadow,
+                      services, set_switch)
+    host.load(resolve(discover()))
+    stores = SharedStores(engine.trends, engine.clock, pulses, indicators, engine.bus.publish)
+    bridge = Bridge(engine.v4, stores, host, lambda: engine.settings, engine.clock)
+    return host, bridge

@@ -1,0 +1,150 @@
+"""Pilot tests of the dashboard layout: maximise/restore a pane, the dashboard behind a modal."""
+
+from __future__ import annotations
+
+import gc
+import html
+import re
+from typing import Any
+
+from textual.geometry import Region
+from textual.pilot import Pilot
+from textual.widgets._footer import FooterKey
+
+from console.app import V5ConsoleApp
+from console.screens.confirm import ConfirmScreen
+from console.screens.dashboard import DashboardScreen
+from core.engine import Engine, EngineOptions
+from tests.console.support import SIZE, console_for, open_position, wait_running, wait_until
+
+HEADER_ROWS = 3
+FOOTER_ROWS = 1
+TEXT_RE = re.compile(r'<text class="[^"]*" x="([\d.]+)" y="[\d.]+" textLength="[\d.]+" '
+                     r'clip-path="url\(#[\w-]+-line-(\d+)\)">([^<]*)</text>')
+CELL_WIDTH = 12.2
+"""Width of one cell in Rich's SVG export (0.61 × the 20 px font size)."""
+
+
+def footer_descriptions(screen: DashboardScreen) -> list[str]:
+    return [key.description for key in screen.query(FooterKey)]
+
+
+async def _press(pilot: Pilot[Any], key: str) -> None:
+    await pilot.press(key)
+    await pilot.pause()
+    await pilot.pause()
+
+
+async def test_maximise_and_restore_the_focused_pane(engine_options: EngineOptions) -> None:
+    app = console_for(Engine(engine_options))
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_running(pilot)
+        screen = app.dashboard
+        pane = screen.positions
+        normal = pane.region
+        logged = list(screen.log_pane.view.lines)
+        assert logged, "no log lines to keep"
+        pane.table.focus()
+        await pilot.pause()
+        assert "Maximise" in footer_descriptions(screen)
+        assert "Restore" not in footer_descriptions(screen)
+
+        await _press(pilot, "m")
+        assert screen.maximized is pane
+        width, height = SIZE
+        # The pane takes everything between the header bar and the footer ...
+        assert pane.region == Region(0, HEADER_ROWS, width, height - HEADER_ROWS - FOOTER_ROWS)
+        assert screen.header.region.height == HEADER_ROWS
+        # ... the other panes are not shown, and the footer offers Restore instead.
+        assert screen.signals.region.area == 0 and screen.log_pane.region.area == 0
+        assert "Restore" in footer_descriptions(screen)
+        assert "Maximise" not in footer_descriptions(screen)
+        assert app.focused is pane.table
+
+        await _press(pilot, "m")
+        assert screen.maximized is None
+        assert pane.region == normal and screen.log_pane.region.area > 0
+        assert "Maximise" in footer_descriptions(screen)
+        # Back at its old width, the log pane kept its wrapped lines (no re-wrap of them all).
+        kept = screen.log_pane.view.lines
+        assert len(kept) >= len(logged) and all(a is b for a, b in zip(logged, kept))
+
+
+async def test_maximise_the_log_pane_and_restore_with_escape(
+        engine_options: EngineOptions) -> None:
+    app = console_for(Engine(engine_options))
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_running(pilot)
+        screen = app.dashboard
+        screen.log_pane.view.focus()
+        await _press(pilot, "m")
+        assert screen.maximized is screen.log_pane
+        assert screen.log_pane.region.height == SIZE[1] - HEADER_ROWS - FOOTER_ROWS
+        assert screen.log_pane.wrap_width > 100  # re-wrapped at the new width
+        await _press(pilot, "escape")
+        assert screen.maximized is None
+        assert "Maximise" in footer_descriptions(screen)
+
+
+async def test_without_focus_m_maximises_the_positions_pane(
+        engine_options: EngineOptions) -> None:
+    app = console_for(Engine(engine_options))
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_running(pilot)
+        screen = app.dashboard
+        screen.set_focus(None)
+        await _press(pilot, "m")
+        assert screen.maximized is screen.positions
+        assert app.focused is screen.positions.table  # arrow keys scroll what is shown
+
+
+async def test_startup_objects_leave_the_cyclic_gc(engine_options: EngineOptions) -> None:
+    """Once the engine runs, what start-up built is frozen: full GC passes over it stalled
+    the screen for 60-80 ms (bench/bench_console.py)."""
+    gc.unfreeze()
+    try:
+        app = console_for(Engine(engine_options))
+        async with app.run_test(size=SIZE) as pilot:
+            await wait_running(pilot)
+            assert gc.get_freeze_count() > 10_000
+    finally:
+        gc.unfreeze()
+
+
+def screen_rows(app: V5ConsoleApp) -> list[str]:
+    """The whole frame as text, one string per row, read from the SVG export by cell
+    position (what a terminal shows, whatever an SVG viewer does with the text runs)."""
+    width, height = app.size
+    rows = [[" "] * width for _ in range(height)]
+    for x, line, text in TEXT_RE.findall(app.export_screenshot()):
+        column = round(float(x) / CELL_WIDTH)
+        for offset, char in enumerate(html.unescape(text).replace("\xa0", " ")):
+            if column + offset < width:
+                rows[int(line)][column + offset] = char
+    return ["".join(row) for row in rows]
+
+
+async def test_dashboard_behind_a_modal_keeps_its_columns(
+        engine_options: EngineOptions) -> None:
+    """Behind the dimmed /closeall confirmation, the positions table has the same columns,
+    cell for cell, as without it (the squeeze seen in some SVG viewers is not in the frame)."""
+    engine = Engine(engine_options)
+    app = console_for(engine)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_running(pilot)
+        await open_position(engine)
+        table = app.dashboard.positions.table
+        await wait_until(pilot, lambda: table.row_count == 1, what="position row")
+        app.dashboard.set_focus(None)
+        await pilot.pause(0.1)
+        before = screen_rows(app)
+        row = next(i for i, text in enumerate(before) if "10000001" in text)
+        assert re.search(r"10000001 +EURUSD +BUY +A +0\.10 +1\.08452", before[row])
+        app.run_command("/closeall")
+        await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen),
+                         what="confirmation")
+        await pilot.pause(0.1)
+        after = screen_rows(app)
+        assert any("Confirm command" in text for text in after)
+        assert after[row - 1] == before[row - 1]  # the column titles
+        assert after[row] == before[row]

@@ -1,0 +1,1 @@
+"""Strategy plugin tests (V3 Combined, V6 Price Action)."""
