@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import json
-from typing import Any
-
 from dataclasses import replace
+from typing import Any
 
 from core.commands.spec import Actor, Reply, Surface
 from core.engine import Engine

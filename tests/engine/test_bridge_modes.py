@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from core.strategies.api import Decision
 from core.engine import Engine, EngineOptions
+from core.strategies.api import Decision
 from tests.engine.helpers import legacy, quote
 from tests.engine.signal_helpers import (
     RecordingPlugin,

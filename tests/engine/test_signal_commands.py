@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from core.strategies.api import Decision
 from core.commands.spec import Actor, Surface
 from core.engine import Engine, EngineOptions
 from core.events import ConfigChanged
+from core.strategies.api import Decision
 from tests.engine.helpers import legacy, quote
 from tests.engine.signal_helpers import CLI, RecordingPlugin, install, post, run
 from tests.signals import payloads as spec
