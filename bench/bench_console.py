@@ -8,6 +8,7 @@ import fcntl
 import os
 import pty
 import random
+import shutil
 import socket
 import statistics
 import struct
@@ -261,6 +262,7 @@ async def bench_input(presses: int, positions: int, rate: float) -> tuple[float,
         await asyncio.gather(*tasks, return_exceptions=True)
         await app.action_quit()
     PositionsPane.show = show  # type: ignore[method-assign]
+    shutil.rmtree(scratch, ignore_errors=True)
     p50, p95 = percentile(toggles, 50) * 1e3, percentile(toggles, 95) * 1e3
     over = sum(1 for b in lag.blocks if b > TARGETS["block_ms"] / 1e3)
     print(f"    key m (maximise/restore positions) → repainted, {len(toggles)} presses: "

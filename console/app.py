@@ -205,6 +205,7 @@ class V5ConsoleApp(App[int]):
 
     async def on_unmount(self) -> None:
         await self.stop_engine()
+        gc.unfreeze()  # what start-up froze may be collected again (tests run many apps)
 
     # -- commands ------------------------------------------------------------------------------
     def start_command(self, name: str) -> None:

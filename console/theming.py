@@ -8,8 +8,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from core.commands.display import THEME_KEY
-from core.engine import OVERRIDES
-from core.storage import Store, StoreError
 
 if TYPE_CHECKING:
     from core.engine import Engine
@@ -20,8 +18,11 @@ FIRST_FRAME_ENV = "V5_FIRST_FRAME_FILE"
 
 def remembered_theme(engine: Engine) -> str:
     """`display.theme` as the engine will have it once started: the value `/theme` stored,
-    else the file or default layer. Read before `engine.start()` (which loads the stored
-    overrides late in its start) so the dashboard gets its theme at once, not after start."""
+    else the file or default layer. Read before `engine.start()`, so the dashboard takes its
+    theme as soon as the engine is built rather than once the whole start has finished."""
+    from core.engine import OVERRIDES  # loaded by then: the engine is built
+    from core.storage import Store, StoreError
+
     setting = engine.settings.display.theme
     root = engine.data_dir / "store"
     if not root.is_dir():  # a new data directory remembers nothing

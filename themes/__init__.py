@@ -23,7 +23,7 @@ THEMES: tuple[Theme, ...] = (V5_DARK, V5_LIGHT, V5_HIGH_CONTRAST)
 """Every theme this package defines; register them all with `App.register_theme`."""
 
 DEFAULT_THEME = V5_DARK.name
-"""The theme the console starts with."""
+"""The theme of the first frame, and of an unknown `display.theme` value."""
 
 SETTING_THEMES: Mapping[str, str] = {
     "dark": V5_DARK.name,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+
 import pytest
 from rich.style import Style
 from rich.text import Text
