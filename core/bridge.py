@@ -124,6 +124,12 @@ class Bridge:
             target = route(signal)
             if mode != "passthrough" and self._active(target.plugin_id):
                 decisions.append(await self._plugin(target, signal, settings))
+            elif mode == "passthrough" or settings.bridge.fallback_on_failure:
+                # the V4 logic trades this strategy: its trend flips apply (SPEC §4.1.4)
+                flip = await self._v4(signal, shadow=False, fallback=mode != "passthrough")
+                decisions.append(flip)
+                if flip.outcome == "executed":
+                    live = flip
         else:
             live = await self._trade(signal, mode, settings, decisions)
         if live not in decisions:

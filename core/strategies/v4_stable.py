@@ -23,6 +23,7 @@ from core.signals.v5 import Levels
 from core.strategies.api import EntryPlan
 from core.strategies.trend_store import TrendStore
 from core.trading.desk import IntentObserver, OrderDesk
+from core.trading.exit_intelligence import ExitPolicy
 from core.trading.service import TradingService
 from core.trading.shadow import ShadowPosition
 
@@ -51,19 +52,17 @@ class V4StableLogic:
         # Called with (signal, intent, shadow) the moment each order intent exists (the desk
         # calls it before the broker): the latency benchmark's end mark; must return at once.
         self.on_intent: IntentHook | None = None
+        # The trade manager's exit intelligence (SPEC §5.2.3), set by the engine once built.
+        self.exits: ExitPolicy | None = None
 
     async def on_signal(self, signal: V4Signal, shadow: bool = False) -> Outcome:
         """Decide; with `shadow` the decision is the same but nothing reaches the broker: the
         order groups and their closes happen in the shadow ledger only."""
         kind = signal.signal_type
         if kind in ("TREND_UPDATE", "BIAS_UPDATE"):
-            if shadow:
-                return self._shadow_trend(signal)
-            reason = self.trends.update(signal.symbol, signal.timeframe, str(signal.direction),
-                                        signal.source_format.value, self._clock.now())
-            outcome = "executed" if reason == "TREND_UPDATED" else "ignored"
-            return Outcome(outcome, reason, f"{signal.symbol} {signal.timeframe} "
-                                             f"{signal.direction}")
+            # The shared stores wrote the trend already (every mode); what is left for the
+            # logic is the trend flip of SPEC §4.1.4.
+            return await self._trend_flip(signal, shadow)
         if kind in ("BUY_SIGNAL", "SELL_SIGNAL"):
             return await self._entry(signal, Direction(str(signal.direction)), shadow)
         if kind in ("CLOSE_BUY", "CLOSE_SELL"):
@@ -74,14 +73,30 @@ class V4StableLogic:
             return await self._close_side(signal, new_side.opposite, "REVERSAL", shadow)
         return Outcome("ignored", "NOT_TRADED", f"{kind} is informational for the V4 logic")
 
-    def _shadow_trend(self, signal: V4Signal) -> Outcome:
-        current = self.trends.get(signal.symbol, signal.timeframe)
-        detail = f"{signal.symbol} {signal.timeframe} {signal.direction}"
-        if current.mode == "MANUAL":
-            return Outcome("ignored", "MANUAL_LOCK", detail)
-        if current.value == signal.direction and current.updated_at:
-            return Outcome("ignored", "TREND_UNCHANGED", detail)
-        return Outcome("shadow", "SHADOW", f"would set {detail}")
+    async def _trend_flip(self, signal: V4Signal, shadow: bool) -> Outcome:
+        """A legacy `trend` alert (not a bias) on a logic's entry timeframe closes that logic's
+        positions against it (close reason TREND_FLIP), unless the operator locked the trend."""
+        symbol, tf = signal.symbol, signal.timeframe
+        if signal.extras.get("legacy_type") != "trend":
+            return Outcome("ignored", "NOT_TRADED", f"{symbol} {tf} {signal.direction} is in "
+                                                    "the trend store; it never trades")
+        if self.trends.get(symbol, tf).mode == "MANUAL":
+            return Outcome("ignored", "MANUAL_LOCK", f"{symbol} {tf} is locked by the operator; "
+                                                     "the alert closes nothing")
+        against = Direction.SELL if signal.direction == "BULLISH" else Direction.BUY
+        targets = [p for name, cfg in self._settings().logics.items()
+                   if cfg.entry_timeframe == tf
+                   for p in self.trading.owned_by(name, symbol, against)]
+        if not targets:
+            return Outcome("ignored", "NOT_TRADED", f"trend {symbol} {tf} {signal.direction}: "
+                                                    f"no V4 {against.value} against it")
+        if shadow:
+            return Outcome("shadow", "SHADOW", "would close "
+                           + ", ".join(f"#{t.ticket}" for t in targets) + " (TREND_FLIP)")
+        closed = [t.ticket for t in targets
+                  if (await self.trading.close(t.ticket, reason="TREND_FLIP")).ok]
+        return Outcome("executed", "TREND_FLIP", f"trend {tf} turned {signal.direction}: closed "
+                       f"{len(closed)}/{len(targets)}: " + ", ".join(f"#{t}" for t in closed))
 
     def aligned(self, symbol: str, logic: str, direction: Direction) -> bool:
         """Both alignment timeframes hold the same non-neutral value matching the side."""
@@ -179,6 +194,11 @@ class V4StableLogic:
         if not targets:
             return Outcome("ignored", "NO_POSITIONS",
                            f"no {side.value} of {signal.strategy} on {signal.symbol}")
+        if reason == "EXIT_SIGNAL" and self.exits is not None:  # not reversals (SPEC §5.2.3)
+            actions = [await self.exits.exit_signal(t.ticket) for t in targets]
+            held = all(a.action == "hold" for a in actions)
+            return Outcome("executed", "EXIT_HELD" if held else reason,
+                           "; ".join(a.words for a in actions))
         closed = [t.ticket for t in targets
                   if (await self.trading.close(t.ticket, reason=reason)).ok]
         return Outcome("executed", reason, f"closed {len(closed)}/{len(targets)}: "

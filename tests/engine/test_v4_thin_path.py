@@ -8,7 +8,7 @@ from core.commands.spec import Actor, Surface
 from core.domain.enums import Direction
 from core.engine import Engine, EngineOptions
 from tests.engine.helpers import alert, aligned_buy, last_outcome, legacy, quote
-from tests.engine.signal_helpers import post
+from tests.engine.signal_helpers import post, run
 from tests.signals.payloads import V3_ENTRY
 
 
@@ -173,3 +173,26 @@ async def test_an_alert_with_levels_uses_them_for_both_orders(engine: Engine) ->
     # to the tier's 0.10; A aims at TP2, B at TP1, both with the alert SL (no SL multiplier).
     assert (a.volume, a.sl, a.tp) == (0.10, 1.08250, 1.09050)
     assert (b.volume, b.sl, b.tp) == (0.05, 1.08250, 1.08850)
+
+
+async def test_a_trend_flip_on_the_entry_timeframe_closes_that_logics_positions(
+        engine: Engine) -> None:
+    """SPEC §4.1.4: a legacy trend (not bias) alert on Logic 2's entry timeframe (15m)
+    against its BUYs closes them (TREND_FLIP); a locked trend closes nothing."""
+    await run(engine, "/mode passthrough")
+    quote(engine, "EURUSD", 1.08400)
+    await aligned_buy(engine)
+    assert engine.trading is not None and len(engine.trading.positions) == 2  # A and B
+    bias = await alert(engine, legacy("bias", "bear", "15m"))
+    assert len(engine.trading.positions) == 2, bias
+    assert engine.trends is not None
+    engine.trends.set_manual("EURUSD", "15m", "BULLISH", engine.clock.now())
+    await alert(engine, legacy("trend", "bear", "15m", price=1.0841))
+    assert len(engine.trading.positions) == 2
+    engine.trends.set_manual("EURUSD", "15m", None, engine.clock.now())
+    answer = await alert(engine, legacy("trend", "bear", "15m", price=1.0842))
+    record = last_outcome(engine)
+    assert (record["outcome"], record["reason"]) == ("executed", "TREND_FLIP"), answer
+    assert not engine.trading.positions
+    trades = engine.store.tail("trades", 2) if engine.store else []
+    assert [t["close_reason"] for t in trades] == ["TREND_FLIP", "TREND_FLIP"]
