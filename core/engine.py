@@ -41,6 +41,8 @@ from core.storage.store import Store
 from core.strategies.trend_store import TrendStore
 from core.strategies.v4_stable import V4StableLogic
 from core.trading.desk import OrderDesk
+from core.trading.exit_intelligence import StrongContext
+from core.trading.manager import TradeManager
 from core.trading.service import TradingService
 from core.trading.shadow import ShadowLedger
 from core.voice.service import VoiceService
@@ -114,6 +116,7 @@ class Engine:
         self.v4: V4StableLogic | None = None
         self.shadow: ShadowLedger | None = None  # SPEC §4.4 virtual positions
         self.desk: OrderDesk | None = None  # SPEC §5.1 order groups
+        self.manager: TradeManager | None = None  # SPEC §5.2 position management
         self.bridge: Bridge | None = None
         self.plugins: PluginHost | None = None  # SPEC §3.9-§3.10: V3 and V6 plugins
         self.intake: SignalIntake | None = None
@@ -205,6 +208,7 @@ class Engine:
         self.v4 = V4StableLogic(self.trading, self.trends, self.clock, lambda: self.settings,
                                 self.symbols, self.risk, self.desk)
         self.plugins, self.bridge = build_strategies(self)
+        self.manager = self._trade_manager()
         if not self.options.replay:
             self._tasks.append(asyncio.create_task(self._plugin_timer(), name="plugins"))
         infos = self.plugins.infos()
@@ -250,12 +254,28 @@ class Engine:
             self._tasks.append(asyncio.create_task(self.reports.run(self.clock.now),
                                                    name="reports"))
 
+    def _trade_manager(self) -> TradeManager:
+        """SPEC §5.2 over the shared stores; exit signals of the V4 logic and of the plugins
+        go through its exit intelligence. The market pump or the position watcher runs it
+        (an offline replay, after each bar)."""
+        assert self.trading is not None and self.store is not None and self.bridge is not None
+        assert self.trends is not None and self.v4 is not None and self.plugins is not None
+        stores = self.bridge.stores
+        assert stores.pulses is not None
+        context = StrongContext(lambda: self.settings, self.trends, stores.pulses,
+                                stores.indicators)
+        manager = TradeManager(self.trading, self.store, self.bus, self.clock,
+                               lambda: self.settings, self.symbols, context)
+        self.v4.exits = self.plugins.exits = manager
+        return manager
+
     def _balance(self) -> float | None:
         account = self.trading.account if self.trading is not None else None
         return account.balance if account is not None else None
 
     def _start_market(self) -> None:
         assert self.bundle is not None and self.trading is not None
+        assert self.manager is not None
         if not self.options.market:
             self._mark("market", "off", "not started")
             return
@@ -263,11 +283,12 @@ class Engine:
             self.market = MarketPump(
                 self.bundle.feed, self.bundle.terminal, self.bundle.to_broker_symbol,
                 self.trading, self.bus, self.clock, self.settings.paper.tick_seconds,
-                demo=self.bundle.demo, post_alert=self._post_demo_alert)
+                demo=self.bundle.demo, post_alert=self._post_demo_alert, manager=self.manager)
             self._tasks.append(asyncio.create_task(self.market.run(), name="market"))
             self._mark("market", "ok", self.bundle.feed_description)
         else:
-            watcher = PositionWatcher(self.trading)
+            watcher = PositionWatcher(self.trading, manager=self.manager,
+                                      interval=self.settings.trade_management.loop_interval_seconds)
             self._tasks.append(asyncio.create_task(watcher.run(), name="positions"))
             self._mark("market", "ok", "watching the terminal every 1 s")
 

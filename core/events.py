@@ -249,6 +249,49 @@ class PluginStateChanged(Event):
     detail: str
 
 
+@dataclass(frozen=True, slots=True)
+class StopLossMoved(Event):
+    """The trade manager moved a position's SL toward profit (SPEC §5.2.4-§5.2.7)."""
+
+    ticket: int
+    symbol: str
+    direction: str
+    kind: str  # A, B, R, P, S, M
+    old_sl: float | None
+    new_sl: float
+    reason: str  # breakeven, profit_lock, trailing, tp2_sl_to_tp1, exit_partial
+    words: str
+    strategy: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class PartialClosed(Event):
+    """Part of a position was closed by the TP ladder or exit intelligence (SPEC §5.2)."""
+
+    ticket: int
+    symbol: str
+    direction: str
+    kind: str
+    volume: float  # closed now
+    remaining: float
+    price: float
+    reason: str  # TP1_PARTIAL, TP2_PARTIAL, EXIT_PARTIAL
+    words: str
+    strategy: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class ExitHeld(Event):
+    """An exit signal left a strong, profitable position open (SPEC §5.2.3, EXIT_HELD)."""
+
+    ticket: int
+    symbol: str
+    direction: str
+    profit_pips: float
+    words: str
+    strategy: str = ""
+
+
 class Subscription:
     """One subscriber's bounded queue. When full, the oldest event is dropped and counted."""
 

@@ -10,6 +10,7 @@ from typing import Any, Protocol
 from core.clock import Clock
 from core.domain.orders import Quote
 from core.events import EventBus, QuotesUpdated
+from core.trading.manager import TradeManager
 from core.trading.service import TradingService
 
 log = logging.getLogger(__name__)
@@ -36,7 +37,8 @@ class MarketPump:
     def __init__(self, feed: QuoteSource, terminal: QuoteSink, to_broker: Callable[[str], str],
                  trading: TradingService, bus: EventBus, clock: Clock, tick_seconds: float,
                  demo: AlertSource | None = None,
-                 post_alert: Callable[[Any], Awaitable[None]] | None = None) -> None:
+                 post_alert: Callable[[Any], Awaitable[None]] | None = None,
+                 manager: TradeManager | None = None) -> None:
         self.feed = feed
         self.terminal = terminal
         self._to_broker = to_broker
@@ -46,6 +48,7 @@ class MarketPump:
         self.tick_seconds = tick_seconds
         self.demo = demo
         self.post_alert = post_alert
+        self.manager = manager
         self.ticks = 0
         self.exhausted = False
         self._seen_version = -1
@@ -64,6 +67,9 @@ class MarketPump:
         if version != self._seen_version or self.trading.positions:
             self._seen_version = version
             await self.trading.refresh()
+        if self.manager is not None and self.trading.positions:
+            # SPEC §5.2 after each price step, on the prices just pushed (no extra quote)
+            await self.manager.tick(prices={q.symbol: (q.bid, q.ask) for q in quotes})
         if self.demo is not None and self.post_alert is not None:
             for q in quotes:
                 for alert in self.demo.on_quote(q):
@@ -84,16 +90,21 @@ class MarketPump:
 
 
 class PositionWatcher:
-    """Live mode: the terminal moves by itself, so positions are polled (SPEC §5.2: 1 s)."""
+    """Live mode: the terminal moves by itself, so positions are polled and managed (SPEC
+    §5.2: every 1 s)."""
 
-    def __init__(self, trading: TradingService, interval: float = 1.0) -> None:
+    def __init__(self, trading: TradingService, interval: float = 1.0,
+                 manager: TradeManager | None = None) -> None:
         self.trading = trading
         self.interval = interval
+        self.manager = manager
 
     async def run(self) -> None:
         while True:
             try:
                 await self.trading.refresh()
-            except Exception:
-                log.exception("position refresh failed")
+                if self.manager is not None and self.trading.positions:
+                    await self.manager.tick()
+            except Exception:  # the watcher must keep running through one bad pass
+                log.exception("position refresh or management failed")
             await asyncio.sleep(self.interval)

@@ -138,7 +138,12 @@ async def _drive(engine: Engine, clock: FrozenClock, series: BarSeries, symbol: 
     opens, highs = series.open.tolist(), series.high.tolist()
     lows, closes = series.low.tolist(), series.close.tolist()
     sessions, risk, shadow = engine.sessions, engine.risk, engine.shadow
+    manager = engine.manager
     assert sessions is not None and risk is not None and shadow is not None
+    assert manager is not None
+    # SPEC §5.2 after each bar that leaves positions open, on the bar's closing quote
+    spread_px, digits = spread_points * spec.point, spec.digits
+    prices: dict[str, tuple[float, float]] = {}
     # Offline, sessions matter only for force close (open positions) on their 30-min grid,
     # and risk only at the daily reset: checking those two keeps a bar at a few comparisons.
     next_reset = int(risk.next_reset(series.first_time).timestamp())
@@ -175,6 +180,13 @@ async def _drive(engine: Engine, clock: FrozenClock, series: BarSeries, symbol: 
             clock.set(datetime.fromtimestamp(t + 60, UTC))
             await trading.refresh()
             seen = terminal.state_version
+        if trading.positions:
+            close = closes[i]
+            prices[symbol] = (close, round(close + spread_px, digits))
+            if manager.due(prices):  # most bars cross no edge: no clock, no tick
+                clock.set(datetime.fromtimestamp(t + 60, UTC))
+                if await manager.tick(prices=prices):
+                    seen = terminal.state_version
     elapsed = time.perf_counter() - started
     await trading.refresh()
     assert engine.store is not None

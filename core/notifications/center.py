@@ -12,7 +12,16 @@ from typing import TYPE_CHECKING, Any
 from core.analytics.labels import StrategyLabel, classify
 from core.analytics.periods import TradingCalendar
 from core.config.settings import SymbolRow
-from core.events import AlertProcessed, Event, PositionClosed, PositionOpened, ServiceStateChanged
+from core.events import (
+    AlertProcessed,
+    Event,
+    ExitHeld,
+    PartialClosed,
+    PositionClosed,
+    PositionOpened,
+    ServiceStateChanged,
+    StopLossMoved,
+)
 from core.notifications import messages as msg
 from core.notifications import simple
 from core.notifications.notice import Notice
@@ -32,11 +41,15 @@ log = logging.getLogger(__name__)
 HELD = "notification_held"
 STATE = "notification_state"
 ENTRY_GROUP_SECONDS = 3.0  # orders of one signal (A and B) share one ENTRY message
+MANAGED = (StopLossMoved, PartialClosed, ExitHeld)  # the trade manager's actions (SPEC §5.2)
 EVENTS: tuple[type[Event], ...] = (PositionOpened, PositionClosed, AlertProcessed,
-                                   AlertRefused, ServiceStateChanged, *simple.EVENTS)
+                                   AlertRefused, ServiceStateChanged, *MANAGED, *simple.EVENTS)
 REFUSED_EVERY_SECONDS = 60.0  # a flood of bad alerts makes one notice a minute per type
-CLOSE_TYPES = {"TP": "tp_hit", "SL": "sl_hit", "REVERSAL": "reversal_exit",
+CLOSE_TYPES = {"TP": "tp_hit", "TP3": "tp_hit", "SL": "sl_hit", "REVERSAL": "reversal_exit",
                "MANUAL": "manual_exit", "PANIC": "manual_exit"}
+# SPEC §5.2.7: every SL change is sl_modified; breakeven, profit lock and trailing have types
+SL_TYPES = {"breakeven": "breakeven", "profit_lock": "profit_lock",
+            "trailing": "trailing_update"}
 
 
 class NotificationCenter:
@@ -240,6 +253,8 @@ class NotificationCenter:
         elif isinstance(event, ServiceStateChanged):
             if event.service == "mt5":
                 self._mt5(event.up, event.detail, now)
+        elif isinstance(event, MANAGED):
+            self._managed(event, now)
         else:
             notice = simple.notice_for(event, now, self._tz())
             if notice is not None:
@@ -298,6 +313,18 @@ class NotificationCenter:
             text = msg.exit_(event.symbol, label.badge, line, event.reason, today_net)
             speech = sentences.exit_(event.symbol, event.direction, event.profit)
         self.emit(Notice(kind, text, label, speech, shadow=_is_shadow(record)), now)
+
+    def _managed(self, event: StopLossMoved | PartialClosed | ExitHeld, now: datetime) -> None:
+        if isinstance(event, StopLossMoved):
+            kind, title = SL_TYPES.get(event.reason, "sl_modified"), "SL MOVED"
+        elif isinstance(event, PartialClosed):
+            kind, title = "partial_close", "PARTIAL CLOSE"
+        else:
+            kind, title = "exit_held", "EXIT HELD"
+        label = classify(event.strategy or None, None, None,
+                         self._engine.settings.mt5.magic_base)
+        self.emit(Notice(kind, f"{title} · {event.symbol} {event.direction} · {label.badge}\n"
+                               f"{event.words}", label), now)
 
     def _alert(self, event: AlertProcessed, now: datetime) -> None:
         if event.outcome in ("rejected", "blocked", "error"):

@@ -19,6 +19,7 @@ from core.strategies.api import Decision, Health, Manifest, StrategyPlugin
 if TYPE_CHECKING:
     from core.plugins.services import CoreServices
     from core.trading.desk import OrderDesk
+    from core.trading.exit_intelligence import ExitPolicy
     from core.trading.service import TradingService
     from core.trading.shadow import ShadowLedger
 
@@ -61,6 +62,8 @@ class PluginHost:
         self.services: dict[str, CoreServices] = {}
         self.candidates: dict[str, Candidate] = {}
         self.idle: dict[str, str] = {}  # plugin id → the plugin that won its slot
+        # The trade manager's exit intelligence (SPEC §5.2.3), set by the engine once built.
+        self.exits: ExitPolicy | None = None
         bus.listen(self._on_event, (PositionOpened, PositionClosed))
 
     # -- loading -----------------------------------------------------------------------------
@@ -170,9 +173,11 @@ class PluginHost:
                        ) -> PluginDecision:
         """Closes first (own positions only), then each entry plan through the desk."""
         words: list[str] = [decision.detail] if decision.detail else []
-        closed = await self._closes(plugin_id, decision, shadow, words)
+        closed, held = await self._closes(plugin_id, decision, shadow, words)
         intents: list[OrderIntent] = []
         outcome, reason = ("SHADOW", "SHADOW") if shadow else ("EXECUTED", decision.reason)
+        if held and held == len(decision.closes) and not decision.entries:
+            reason = "EXIT_HELD"  # every position the exit selected is held (SPEC §5.2.3)
         for plan in decision.entries:
             if plan.owner != plugin_id:
                 raise ValueError(f"{plugin_id} planned an entry owned by {plan.owner}")
@@ -189,8 +194,9 @@ class PluginHost:
                               tuple(intents))
 
     async def _closes(self, plugin_id: str, decision: Decision, shadow: bool,
-                      words: list[str]) -> int:
-        done = 0
+                      words: list[str]) -> tuple[int, int]:
+        """How many positions were closed or handled, and how many of them were held."""
+        done = held = 0
         for close in decision.closes:
             if shadow:
                 doc = self._ledger.close_virtual(plugin_id, -close.ticket, close.reason)
@@ -202,13 +208,19 @@ class PluginHost:
             if owner != plugin_id:  # SPEC §3.3 ownership principle
                 words.append(f"#{close.ticket} not closed: owned by {owner or 'nobody'}")
                 continue
+            if close.reason == "EXIT_SIGNAL" and self.exits is not None:
+                action = await self.exits.exit_signal(close.ticket)
+                words.append(action.words)
+                done += action.ok
+                held += action.action == "hold"
+                continue
             result = await self._trading.close(close.ticket, reason=close.reason)
             if result.ok:
                 done += 1
                 words.append(f"closed #{close.ticket} ({close.reason})")
             else:
                 words.append(f"close #{close.ticket} failed: {result.message}")
-        return done
+        return done, held
 
     # -- timers, events, health --------------------------------------------------------------------
     async def tick(self, now: datetime) -> None:

@@ -6,6 +6,7 @@ import logging
 import secrets
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from core.brokers.port import BrokerError
 from core.brokers.tagging import magic_for, make_comment, new_client_id
@@ -19,6 +20,7 @@ from core.risk.precheck import PlannedOrder
 from core.risk.sizing import order_b_lot
 from core.signals.v5 import Levels
 from core.strategies.api import EntryPlan
+from core.trading.ladder import ladder_levels, position_extra
 from core.trading.service import TradingService
 from core.trading.shadow import ShadowLedger
 
@@ -117,6 +119,9 @@ class OrderDesk:
             return GroupResult("blocked", "RISK_TOO_HIGH",
                                lot.note or "no lot fits the limits", group_id)
         pip_value = lot.pip_value or spec.pip_value
+        # SPEC §5.2.1: every leg keeps the group's TP ladder for the trade manager
+        ladder = ladder_levels(levels, direction, price, settings.dual_orders.tp2_fallback_factor,
+                               spec.round_price)
         planned = _legs(kinds, lot.lot, sl_pips, pip_value, levels is not None, settings)
         check = self.risk.pre_trade_check(
             plan.symbol, [PlannedOrder(leg.kind.value, leg.lot, leg.sl_pips, pip_value,
@@ -137,7 +142,8 @@ class OrderDesk:
                 if hook is not None:
                     hook(plan, intent, shadow)
             legs.append(await self._fill(intent, price, leg_sl_pips,
-                                         (layer or plan.owner) if shadow else None))
+                                         (layer or plan.owner) if shadow else None,
+                                         position_extra(ladder, tp, spec.point / 2)))
         return _result(plan, group_id, legs, intents, shadow, note, fmt)
 
     # -- the legs ------------------------------------------------------------------------
@@ -169,14 +175,15 @@ class OrderDesk:
             group_id=group_id, logic=plan.logic)
 
     async def _fill(self, intent: OrderIntent, price: float, sl_pips: float,
-                    shadow_layer: str | None) -> LegResult:
+                    shadow_layer: str | None,
+                    extra: Mapping[str, Any] | None = None) -> LegResult:
         """Send one leg; with a shadow layer, record it in the ledger filled at `price`."""
         kind = intent.kind.value
         if shadow_layer is not None:
             virtual = self.shadow.open(intent, price, shadow_layer)
             return LegResult(kind, True, None, intent.volume, price, intent.sl, intent.tp,
                              sl_pips, virtual)
-        result = await self.trading.place(intent)
+        result = await self.trading.place(intent, extra)
         if not result.ok:
             log.warning("group %s: order %s failed: %s", intent.group_id, kind, result.message)
         return LegResult(kind, result.ok, result.ticket, intent.volume,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass
 from datetime import timedelta
 from typing import Any
@@ -76,8 +76,10 @@ class TradingService:
         self._bus.publish(TradingStateChanged(paused=False, reason=None))
 
     # -- orders --------------------------------------------------------------------------
-    async def place(self, intent: OrderIntent) -> OrderResult:
-        """Send once: the intent is stored first; a retry after a crash looks it up instead."""
+    async def place(self, intent: OrderIntent, extra: Mapping[str, Any] | None = None
+                    ) -> OrderResult:
+        """Send once: the intent is stored first; a retry after a crash looks it up instead.
+        `extra` joins the position record (the order group's TP ladder, SPEC §5.2.1)."""
         placed = self._store.find(POSITIONS, client_id=intent.client_id)
         if placed:
             return OrderResult(True, 10009, "already filled", ticket=placed[0]["ticket"])
@@ -86,7 +88,7 @@ class TradingService:
             found = await self.broker.find_by_client_id(intent.client_id,
                                                         self._clock.now() - timedelta(days=7))
             if isinstance(found, Position):
-                self._filled(intent, found.ticket, found.price_open)
+                self._filled(intent, found.ticket, found.price_open, extra)
                 return OrderResult(True, 10009, "found at the broker: not sent again",
                                    ticket=found.ticket, price=found.price_open)
             if found is not None:  # it filled and has closed since: never send it again
@@ -101,7 +103,7 @@ class TradingService:
             log.info("order %s %.2f %s filled at %s (#%s, %s %s)", intent.direction.value,
                      intent.volume, intent.symbol, result.price, result.ticket, intent.strategy,
                      intent.kind.value)
-            self._filled(intent, result.ticket, result.price)
+            self._filled(intent, result.ticket, result.price, extra)
             await self.refresh()
             position = self.positions.get(result.ticket)
             if position is not None:
@@ -118,7 +120,8 @@ class TradingService:
                                             result.message, result.retcode))
         return result
 
-    def _filled(self, intent: OrderIntent, ticket: int, price: float | None) -> None:
+    def _filled(self, intent: OrderIntent, ticket: int, price: float | None,
+                extra: Mapping[str, Any] | None = None) -> None:
         """The position record (with the client id) replaces the in-flight intent, so the
         intents table holds only orders in flight and never grows with history."""
         self._store.put(POSITIONS, str(ticket), {
@@ -127,17 +130,29 @@ class TradingService:
             "group_id": intent.group_id, "logic": intent.logic, "symbol": intent.symbol,
             "direction": intent.direction.value, "entry": price,
             "opened_at": self._clock.now().isoformat(),
+            # the initial stops: trailing measures D from the first SL (SPEC §5.2.6)
+            "sl_initial": intent.sl, "tp_initial": intent.tp, **(extra or {}),
         })
         self._store.delete(INTENTS, intent.client_id)
 
     async def close(self, ticket: int, volume: float | None = None,
                     reason: str = "MANUAL") -> OrderResult:
+        held = self.positions.get(ticket)
         result = await self.broker.close_position(ticket, volume)
         if result.ok:
+            # A partial close leaves the position open: its reason must not become the
+            # reason of the final close, which may be the broker's SL/TP or a manual one.
+            full = volume is None or held is None or volume >= held.volume - 1e-9
             if self.meta(ticket):
-                self._store.update(POSITIONS, str(ticket), close_reason=reason)
+                self._store.update(POSITIONS, str(ticket), **(
+                    {"close_reason": reason} if full else {"last_partial": reason}))
             await self.refresh()
         return result
+
+    def note(self, ticket: int, **fields: Any) -> None:
+        """Add fields to an open position's record (the trade manager's marks)."""
+        if self.meta(ticket):
+            self._store.update(POSITIONS, str(ticket), **fields)
 
     async def close_all(self, reason: str = "PANIC") -> list[CloseReport]:
         """SPEC §5.5.2: pause (PANIC) then close every system-owned position at market."""
