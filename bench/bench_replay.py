@@ -58,9 +58,13 @@ async def one_run(series: BarSeries, positions: bool) -> float:
     with tempfile.TemporaryDirectory() as scratch:
         options = EngineOptions(data_dir=Path(scratch), secrets=Secrets(
             webhook_secret="bench", api_token="bench"),
-            # No session filter: the Dead Zone would force-close the ten positions (SPEC §8.1)
-            # and this bench measures them under SL/TP watch for the whole file.
-            config_overrides={"risk.weekend_block": False, "sessions.enabled": False})
+            # No session filter: the Dead Zone would force-close the ten positions (SPEC §8.1),
+            # and no profit lock or trailing: they would move the far stops in and close them.
+            # The bench measures ten positions under SL/TP watch and the trade manager's
+            # per-bar check for the whole file.
+            config_overrides={"risk.weekend_block": False, "sessions.enabled": False,
+                              "trade_management.profit_lock.enabled": False,
+                              "trade_management.trailing.enabled": False})
         report = await run_replay(series, "EURUSD", [], options,
                                   before=open_ten if positions else None)
         if positions:

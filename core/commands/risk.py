@@ -26,8 +26,7 @@ from core.risk.manager import RiskManager
 SYMBOLS = ("XAUUSD", "EURUSD", "GBPUSD", "USDJPY", "USDCAD", "AUDUSD", "NZDUSD", "EURJPY",
            "GBPJPY", "AUDJPY", "EURGBP")
 MODES = ("AGGRESSIVE", "BALANCED", "CONSERVATIVE", "VERY_CONSERVATIVE")
-LATER = ("Setting stored; it takes effect with position management (issue #5), "
-         "which is not part of this build yet.")
+APPLIES = "Applies to open and new positions from the trade manager's next check (SPEC §5.2)."
 
 
 def _risk(ctx: CommandContext) -> RiskManager:
@@ -268,14 +267,14 @@ async def reset_all_sl(ctx: CommandContext) -> Reply:
                  data={"removed": current})
 
 
-# -- management switches (effects land with #5) ------------------------------------------------
+# -- management switches (the trade manager reads them every check) ---------------------------
 async def trailsl(ctx: CommandContext) -> Reply:
     current = ctx.engine.settings.trade_management.trailing.enabled
     value = switch_value(ctx.args.get("switch"), current)
     if value is None:
         return Reply(title=f"Trailing stop: {on_off(current)}", data={"enabled": current})
     set_config(ctx, "trade_management.trailing.enabled", value)
-    return Reply(title=f"Trailing stop: {on_off(value)}", lines=(LATER,),
+    return Reply(title=f"Trailing stop: {on_off(value)}", lines=(APPLIES,),
                  data={"enabled": value})
 
 
@@ -287,7 +286,7 @@ async def breakeven(ctx: CommandContext) -> Reply:
     if arg == "lock":
         value = switch_value(lock_arg, tm.profit_lock.enabled)
         set_config(ctx, "trade_management.profit_lock.enabled", value)
-        return Reply(title=f"Profit lock: {on_off(bool(value))}", lines=(LATER,),
+        return Reply(title=f"Profit lock: {on_off(bool(value))}", lines=(APPLIES,),
                      data={"profit_lock": value})
     value = switch_value(arg, tm.breakeven.enabled)
     if value is None:
@@ -296,7 +295,8 @@ async def breakeven(ctx: CommandContext) -> Reply:
                      data={"breakeven": tm.breakeven.enabled,
                            "profit_lock": tm.profit_lock.enabled})
     set_config(ctx, "trade_management.breakeven.enabled", value)
-    return Reply(title=f"Breakeven: {on_off(value)}", lines=(LATER,), data={"breakeven": value})
+    return Reply(title=f"Breakeven: {on_off(value)}", lines=(APPLIES,),
+                 data={"breakeven": value})
 
 
 async def protection(ctx: CommandContext) -> Reply:

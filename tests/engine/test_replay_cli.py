@@ -40,6 +40,9 @@ def _alerts(path: Path) -> None:
         {"time_utc": "2025-11-26T10:30:00Z", "body": {"type": "exit", "signal": "bear",
                                                       "tf": "15m", "symbol": "EURUSD",
                                                       "price": 1.115}},
+        {"time_utc": "2025-11-26T10:45:00Z", "body": {"type": "reversal",
+                                                      "signal": "reversal_bear", "tf": "15m",
+                                                      "symbol": "EURUSD", "price": 1.1165}},
         {"time_utc": "2025-11-26T11:00:00Z", "body": "NOT AN ALERT"},
     ]
     path.write_text("\n".join(json.dumps(x) for x in lines) + "\n", encoding="utf-8")
@@ -55,15 +58,21 @@ def test_replay_trades_on_time_and_reports(tmp_path: Path) -> None:
     assert out.returncode == 0, out.stderr
     assert "replay EURUSD: 240 bars" in out.stdout
     data = json.loads(report.read_text(encoding="utf-8"))
-    assert data["alerts"] == 5
-    assert data["alert_outcomes"] == {"executed": 4, "rejected": 1}
+    assert data["alerts"] == 6
+    exits = [(x["type"], x["outcome"], x["reason"]) for x in data["signals"]
+             if x["type"] in ("CLOSE_BUY", "REVERSAL_SELL")]
+    # +119 pips with Logic 2 still aligned: exit intelligence holds it (SPEC §5.2.3); the
+    # reversal closes it (reversals are never held)
+    assert exits == [("CLOSE_BUY", "executed", "EXIT_HELD"),
+                     ("REVERSAL_SELL", "executed", "REVERSAL")], exits
+    assert data["alert_outcomes"] == {"executed": 5, "rejected": 1}
     [trade] = data["trades"]
     # Entry at 08:30 = ask after the 08:29 bar closed at 1.1030 (+0.8 pip spread);
-    # the exit at 10:30 sells at the 10:29 close, 1.1150: +119.2 pips on 0.04 lot.
+    # the reversal at 10:45 sells at the 10:44 close, 1.1165: +134.2 pips on 0.04 lot.
     assert trade["price_open"] == pytest.approx(1.10308)
-    assert trade["price_close"] == pytest.approx(1.11500)
-    assert trade["profit"] == pytest.approx(47.68)
-    assert data["net_pnl"] == pytest.approx(47.68)
+    assert trade["price_close"] == pytest.approx(1.11650)
+    assert trade["profit"] == pytest.approx(53.68) and trade["close_reason"] == "REVERSAL"
+    assert data["net_pnl"] == pytest.approx(53.68)
     assert data["open_positions"] == 0 and data["bars_per_second"] > 0
 
 

@@ -221,10 +221,10 @@ async def test_reset_risk_settings_restores_the_spec_tiers(quiet: Engine) -> Non
     assert tiers(quiet)["10000"].max_lot == 0.3
 
 
-async def test_switch_replies_say_the_effect_lands_with_issue_5(quiet: Engine) -> None:
+async def test_switch_replies_say_when_the_effect_applies(quiet: Engine) -> None:
     for line in ("/trailsl on", "/breakeven on", "/breakeven lock on"):
         reply = await quiet.execute(line, ADMIN)
-        assert "issue #5" in " ".join(reply.lines), line
+        assert "trade manager's next check" in " ".join(reply.lines), line
     reply = await quiet.execute("/protection BALANCED", ADMIN)
     assert "Applies to recovery re-entries" in reply.lines[0]
     status = await quiet.execute("/protection", ADMIN)
