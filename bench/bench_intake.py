@@ -61,7 +61,9 @@ async def start_engine(scratch: Path, **overrides: Any) -> Engine:
         host="127.0.0.1", port=0, market=False, frontends=False,
         config_overrides={"risk.weekend_block": False, "risk.max_open_trades": 500,
                           "paper.demo_alerts": False, "sessions.enabled": False,
-                          "webhook.queue_max": 5000, **overrides}))
+                          "webhook.queue_max": 5000,
+                          # hundreds of groups a run: no per-plugin daily trade limit
+                          "plugins.v3_combined.config.max_daily_trades": 0, **overrides}))
     await engine.start()
     assert engine.bundle is not None and engine.bundle.terminal is not None
     for symbol in SYMBOLS:
@@ -116,7 +118,13 @@ async def latency(samples: int, mode: str) -> tuple[list[float], list[float]]:
                 sent = time.perf_counter()
                 async with http.post(url_of(engine), data=json.dumps(entry)) as response:
                     answer = await response.json()
-                await built.wait()
+                try:
+                    await asyncio.wait_for(built.wait(), timeout=10)
+                except TimeoutError as exc:  # say why instead of hanging
+                    await engine.intake.queue.join()
+                    last = engine.store.tail("signals", 1)[0]
+                    raise SystemExit(f"entry {i} built no order: {last['outcome']} "
+                                     f"{last['reason']} {last.get('detail')}") from exc
                 at_perf, at_wall = marks.pop(answer["signal_id"])
                 client.append((at_perf - sent) * 1000)
                 await engine.intake.queue.join()

@@ -40,8 +40,11 @@ async def latency(n: int) -> list[float]:
             data_dir=Path(scratch), secrets=Secrets(webhook_secret=SECRET, api_token="t"),
             host="127.0.0.1", port=0, market=False,
             # Wall-clock run: no weekend/session gate, or EURUSD is blocked outside London.
+            # The V3 plugin trades the legacy entries (hybrid, the default): lift its
+            # 10-a-day limit, the bench opens and closes hundreds of groups.
             config_overrides={"risk.weekend_block": False, "sessions.enabled": False,
-                              "voice.enabled": False}))
+                              "voice.enabled": False,
+                              "plugins.v3_combined.config.max_daily_trades": 0}))
         await engine.start()
         assert engine.bundle and engine.bundle.terminal and engine.webhook
         engine.bundle.terminal.push_quote("EURUSD", 1.08400, 1.08408, engine.clock.now())

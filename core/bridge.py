@@ -146,16 +146,22 @@ class Bridge:
         target = route(signal)
         fallback = target.plugin_id is not None and not self._active(target.plugin_id) \
             and settings.bridge.fallback_on_failure
+        live = await self._live(signal, target, fallback, settings)
         if mode == "hybrid" and not fallback:
-            # The V4 shadow is the comparison with the layer that trades. In fallback the V4
-            # logic is that layer: a second, identical run would only delay the order.
+            # The V4 shadow is the comparison with the layer that trades, decided after it so
+            # the live order never waits for the shadow ledger; it is recorded first, as the
+            # legacy layer's view. In fallback the V4 logic is the live layer: no second run.
             decisions.append(await self._v4(signal, shadow=True))
+        return live
+
+    async def _live(self, signal: V4Signal, target: Route, fallback: bool,
+                    settings: Settings) -> LayerDecision:
         if target.plugin_id is None:
             return LayerDecision("bridge", True, "ignored", target.reason,
                                  f"no {target.strategy} plugin for {signal.timeframe}")
         if self._active(target.plugin_id):
             return await self._plugin(target, signal, settings)
-        if not settings.bridge.fallback_on_failure:
+        if not fallback:
             return LayerDecision("bridge", True, "blocked", "PLUGIN_DISABLED",
                                  f"{target.plugin_id} is not available and "
                                  "bridge.fallback_on_failure is off: not traded")

@@ -17,7 +17,6 @@ from core.plugins.host import PluginHost
 from core.risk.gates import usd
 from core.signals.v5 import PLUGIN_IDS, V3_PLUGIN, V6_PLUGINS, V6_TIMEFRAMES
 from core.strategies.api import StrategyDay
-from core.strategies.day_book import TABLE as DAY_TABLE
 
 if TYPE_CHECKING:
     from core.engine import Engine
@@ -101,15 +100,8 @@ def day_of(engine: Engine, owner: str) -> StrategyDay:
         return plugins.services[owner].day()
     if engine.store is None or engine.risk is None or engine.trading is None:
         raise CommandError("the engine is not started")
-    today = engine.risk.counters.trading_day
-    doc = engine.store.get(DAY_TABLE, owner) or {}
-    trading = engine.trading
-    open_count = sum(1 for p in trading.positions.values()
-                     if trading.meta(p.ticket).get("strategy") == owner)
-    if doc.get("day") != today:
-        return StrategyDay(today, 0, 0.0, 0.0, open_count)
-    return StrategyDay(today, len(doc.get("groups") or []), round(float(doc.get("loss") or 0), 2),
-                       round(float(doc.get("profit") or 0), 2), open_count)
+    assert engine.plugins is not None
+    return engine.plugins.days.day(owner)
 
 
 def switch_plugin(ctx: CommandContext, plugin_id: str, on: bool) -> bool:

@@ -18,6 +18,7 @@ from core.strategies.api import Decision, Health, Manifest, StrategyPlugin
 
 if TYPE_CHECKING:
     from core.plugins.services import CoreServices
+    from core.strategies.day_book import StrategyDayBook
     from core.trading.desk import OrderDesk
     from core.trading.exit_intelligence import ExitPolicy
     from core.trading.service import TradingService
@@ -50,7 +51,7 @@ class PluginHost:
     def __init__(self, settings: Callable[[], Settings], bus: EventBus, desk: OrderDesk,
                  trading: TradingService, shadow: ShadowLedger,
                  services: ServicesFactory,
-                 set_switch: Callable[[str, str, bool], None]) -> None:
+                 set_switch: Callable[[str, str, bool], None], days: StrategyDayBook) -> None:
         self._settings = settings
         self._bus = bus
         self._desk = desk
@@ -62,6 +63,7 @@ class PluginHost:
         self.services: dict[str, CoreServices] = {}
         self.candidates: dict[str, Candidate] = {}
         self.idle: dict[str, str] = {}  # plugin id → the plugin that won its slot
+        self.days = days  # today's groups and realised P&L per owner (plugins and V4 logics)
         # The trade manager's exit intelligence (SPEC §5.2.3), set by the engine once built.
         self.exits: ExitPolicy | None = None
         bus.listen(self._on_event, (PositionOpened, PositionClosed))

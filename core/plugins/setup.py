@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import logging
+from datetime import date, datetime
 from typing import TYPE_CHECKING
 
 from core.bridge import Bridge
 from core.plugins.host import PluginHost
 from core.plugins.loader import Factory, discover, resolve
 from core.plugins.services import CoreServices
+from core.risk.ledger import day_start
 from core.signals.indicators import IndicatorSnapshot
 from core.signals.pulse_store import PulseStore
 from core.signals.stores import SharedStores
@@ -21,6 +23,13 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 
+def _day_start(engine: Engine) -> datetime:
+    assert engine.risk is not None
+    r = engine.settings.risk
+    return day_start(date.fromisoformat(engine.risk.counters.trading_day), r.daily_reset_time,
+                     r.daily_reset_timezone)
+
+
 def build_strategies(engine: Engine) -> tuple[PluginHost, Bridge]:
     """The plugin host with every installed plugin, and the bridge in front of it."""
     assert engine.store is not None and engine.trading is not None and engine.risk is not None
@@ -29,7 +38,8 @@ def build_strategies(engine: Engine) -> tuple[PluginHost, Bridge]:
     store, trading, risk = engine.store, engine.trading, engine.risk
     pulses = PulseStore(store)
     indicators = IndicatorSnapshot()
-    days = StrategyDayBook(store, engine.bus, trading, lambda: risk.counters.trading_day)
+    days = StrategyDayBook(store, engine.bus, trading, lambda: risk.counters.trading_day,
+                           lambda: _day_start(engine))
     shadow = engine.shadow
 
     def services(plugin_id: str, manifest: Manifest | None,
@@ -45,7 +55,7 @@ def build_strategies(engine: Engine) -> tuple[PluginHost, Bridge]:
         engine.persist_override(f"plugins.{plugin_id}.{key}", value)
 
     host = PluginHost(lambda: engine.settings, engine.bus, engine.desk, trading, shadow,
-                      services, set_switch)
+                      services, set_switch, days)
     host.load(resolve(discover()))
     stores = SharedStores(engine.trends, engine.clock, pulses, indicators, engine.bus.publish)
     bridge = Bridge(engine.v4, stores, host, lambda: engine.settings, engine.clock)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from core.engine import Engine
+from core.engine import Engine, EngineOptions
 from tests.engine.signal_helpers import run
 from tests.strategies.v6_support import (
     decision,
@@ -165,3 +165,31 @@ async def test_a_pulse_reaches_its_plugin_and_is_ignored(engine: Engine) -> None
     assert record["reason"] == "PULSE_UPDATED"
     plugin = decision(record, "v6_price_action_15m")
     assert (plugin["outcome"], plugin["reason"]) == ("ignored", "NOT_TRADED")
+
+
+async def test_todays_counts_survive_a_restart(engine_options: EngineOptions) -> None:
+    """The day book is rebuilt from the position records and the trades journal."""
+    first = Engine(engine_options)
+    await first.start()
+    try:
+        market(first)
+        await send(first, entry("5m"))             # one group (A + B), still open
+        await send(first, entry("15m"))
+        market(first, bid=1.08340)
+        await send(first, exit_alert("15m", "BUY", price=1.08340))  # closed at a loss
+        assert first.plugins is not None
+        before = (first.plugins.days.day("v6_price_action_5m"),
+                  first.plugins.days.day("v6_price_action_15m"))
+    finally:
+        await first.stop()
+    second = Engine(engine_options)
+    await second.start()
+    try:
+        assert second.plugins is not None
+        after = (second.plugins.days.day("v6_price_action_5m"),
+                 second.plugins.days.day("v6_price_action_15m"))
+        assert after == before
+        assert (after[0].groups_opened, after[0].open_positions) == (1, 2)
+        assert after[1].groups_opened == 1 and after[1].realised_loss > 10
+    finally:
+        await second.stop()
