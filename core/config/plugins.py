@@ -13,7 +13,8 @@ V3_AGGRESSIVE = ["Liquidity_Trap_Reversal", "Golden_Pocket_Flip", "Screener_Full
 
 
 class PluginSystemSettings(Section):
-    dir: str = "plugins"
+    """Plugins come from installed packages' entry points (no plugin directory)."""
+
     auto_load: bool = True
 
 

@@ -76,8 +76,13 @@ class PluginHost:
                 log.error("plugin %s BLOCKED: %s", c.plugin_id, c.blocked)
                 self._bus.publish(PluginStateChanged(c.plugin_id, "blocked", c.blocked))
                 continue
-            if c.manifest.isolation == "process":
+            entry = self._settings().plugins.entry(c.plugin_id)
+            if "process" in (c.manifest.isolation, entry.isolation):
                 self._block(c, "isolation 'process' is not available in this build")
+                continue
+            if entry.pin is not None and entry.pin != c.manifest.version:
+                self._block(c, f"pinned to {entry.pin} (plugins.{c.plugin_id}.pin); "
+                               f"installed {c.manifest.version}")
                 continue
             services = self._services_for(c.plugin_id, c.manifest, c.factory)
             try:

@@ -56,7 +56,11 @@ def build_strategies(engine: Engine) -> tuple[PluginHost, Bridge]:
 
     host = PluginHost(lambda: engine.settings, engine.bus, engine.desk, trading, shadow,
                       services, set_switch, days)
-    host.load(resolve(discover()))
+    if engine.settings.plugin_system.auto_load:
+        host.load(resolve(discover()))
+    else:
+        log.warning("plugin_system.auto_load is off: no plugin loaded, the V4 logic trades "
+                    "every strategy it has (fallback)")
     stores = SharedStores(engine.trends, engine.clock, pulses, indicators, engine.bus.publish)
     bridge = Bridge(engine.v4, stores, host, lambda: engine.settings, engine.clock)
     return host, bridge

@@ -7,7 +7,7 @@ from importlib.metadata import EntryPoint
 
 import pytest
 
-from core.engine import Engine
+from core.engine import Engine, EngineOptions
 from core.plugins.loader import Candidate, _candidate, discover, manifest_problem, resolve
 from core.signals.v5 import PLUGIN_IDS
 from core.strategies.api import ENTRY_POINT_GROUP, Manifest
@@ -108,3 +108,34 @@ async def test_the_lower_priority_number_wins_a_shared_slot(engine: Engine) -> N
     engine.persist_override("plugins.v6_price_action_15m.priority", 5)
     host.install(host.plugins["twin"], host.services["v6_price_action_15m"])
     assert host.idle == {"v6_price_action_15m": "twin"}
+
+
+async def test_a_pinned_version_that_is_not_installed_blocks_the_plugin(
+        engine_options: EngineOptions) -> None:
+    engine_options.config_overrides["plugins.v6_price_action_5m.pin"] = "0.9.0"
+    engine_options.config_overrides["plugins.v3_combined.isolation"] = "process"
+    engine = Engine(engine_options)
+    await engine.start()
+    try:
+        assert engine.plugins is not None
+        states = {i.plugin_id: (i.state, i.detail) for i in engine.plugins.infos()}
+        assert states["v6_price_action_5m"] == (
+            "blocked", "pinned to 0.9.0 (plugins.v6_price_action_5m.pin); installed 1.0.0")
+        assert states["v3_combined"] == ("blocked", "isolation 'process' is not available "
+                                                    "in this build")
+        assert states["v6_price_action_15m"][0] == "active"
+        assert engine.steps["strategies"].state == "degraded"
+    finally:
+        await engine.stop()
+
+
+async def test_auto_load_off_loads_no_plugin(engine_options: EngineOptions) -> None:
+    engine_options.config_overrides["plugin_system.auto_load"] = False
+    engine = Engine(engine_options)
+    await engine.start()
+    try:
+        assert engine.plugins is not None and engine.plugins.plugins == {}
+        assert engine.bridge is not None
+        assert {s.state for s in engine.bridge.strategy_states()} == {"fallback", "not traded"}
+    finally:
+        await engine.stop()
