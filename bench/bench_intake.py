@@ -286,8 +286,8 @@ def main() -> None:
               "(the engine ships with 500)")
     for mode in ("hybrid", "passthrough"):
         server, client = asyncio.run(latency(args.samples, mode))
-        print(f"webhook POST → live OrderIntent, bridge {mode} (V4 "
-              f"{'fallback, no plugin loaded' if mode == 'hybrid' else 'only'}), loopback HTTP:")
+        who = "the V3 plugin live, V4 in shadow" if mode == "hybrid" else "V4 only"
+        print(f"webhook POST → live OrderIntent, bridge {mode} ({who}), loopback HTTP:")
         print(f"  request received → intent   {figures(server)}")
         print(f"  client send → intent        {figures(client)}")
     result = asyncio.run(sustained(args.rate, args.duration))
