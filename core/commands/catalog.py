@@ -15,6 +15,8 @@ from core.commands import (
     system,
     timeframe,
     trading,
+    trading_manual,
+    trading_views,
     voice,
 )
 from core.commands.registry import CommandRegistry
@@ -22,7 +24,8 @@ from core.commands.registry import CommandRegistry
 
 def build_registry() -> CommandRegistry:
     registry = CommandRegistry()
-    for module in (system, display, trading, risk, session, analytics, voice, notifications,
-                   signals, bridge, strategy, timeframe, plugins):
+    for module in (system, display, trading, trading_views, trading_manual, risk, session,
+                   analytics, voice, notifications, signals, bridge, strategy, timeframe,
+                   plugins):
         registry.extend(module.COMMANDS)
     return registry

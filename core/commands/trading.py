@@ -34,14 +34,14 @@ def owner_family(ctx: CommandContext, record: Mapping[str, Any]) -> str:
                     ctx.engine.settings.mt5.magic_base).family
 
 
-def _trading(ctx: CommandContext) -> TradingService:
+def require_trading(ctx: CommandContext) -> TradingService:
     if ctx.engine.trading is None:
         raise CommandError("the engine is not started")
     return ctx.engine.trading
 
 
 async def positions(ctx: CommandContext) -> Reply:
-    trading = _trading(ctx)
+    trading = require_trading(ctx)
     await trading.refresh()
     rows = []
     shown = []
@@ -64,7 +64,7 @@ async def positions(ctx: CommandContext) -> Reply:
 
 
 async def balance(ctx: CommandContext) -> Reply:
-    trading = _trading(ctx)
+    trading = require_trading(ctx)
     await trading.refresh()
     account = trading.account
     if account is None:
@@ -104,7 +104,7 @@ async def history(ctx: CommandContext) -> Reply:
 
 
 async def closeall(ctx: CommandContext) -> Reply:
-    trading = _trading(ctx)
+    trading = require_trading(ctx)
     reports = await trading.close_all()
     closed = [r for r in reports if r.ok]
     failed = [r for r in reports if not r.ok]

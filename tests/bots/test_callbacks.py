@@ -45,11 +45,9 @@ async def _ok(ctx: object) -> Reply:
 
 
 def walk_registry() -> CommandRegistry:
-    """Today's registry plus /close and /partial (SPEC §10.2.2), which the position buttons
-    need and which do not exist yet."""
+    """Today's registry plus /partial, which the position buttons need and which does not
+    exist yet."""
     registry = build_registry()
-    registry.add(CommandSpec("close", Category.TRADING, "x", _ok, params=(
-        Param("ticket", "ticket", kind="int"),), confirm=True))
     registry.add(CommandSpec("partial", Category.TRADING, "x", _ok, params=(
         Param("ticket", "ticket", kind="int"), Param("percent", "percent", kind="int"))))
     return registry
