@@ -13,6 +13,7 @@ from core.commands import (
     signals,
     strategy,
     system,
+    system_admin,
     timeframe,
     trading,
     trading_manual,
@@ -24,8 +25,8 @@ from core.commands.registry import CommandRegistry
 
 def build_registry() -> CommandRegistry:
     registry = CommandRegistry()
-    for module in (system, display, trading, trading_views, trading_manual, risk, session,
-                   analytics, voice, notifications, signals, bridge, strategy, timeframe,
+    for module in (system, system_admin, display, trading, trading_views, trading_manual, risk,
+                   session, analytics, voice, notifications, signals, bridge, strategy, timeframe,
                    plugins):
         registry.extend(module.COMMANDS)
     return registry
