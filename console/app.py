@@ -166,6 +166,14 @@ class V5ConsoleApp(App[int]):
         pump.flush()
         pump.snapshot()
         self.dashboard.post_message(EngineStarted())
+        self.run_worker(self._stop_on_request(engine), name="stop-request", group="engine",
+                        exit_on_error=False)
+
+    async def _stop_on_request(self, engine: Engine) -> None:
+        """/shutdown or /restart from any surface: stop, then leave (run_tui restarts)."""
+        await engine.stop_request.wait()
+        await self.stop_engine()
+        self.exit(return_code=RESTART if engine.restart_requested else 0)
 
     def _failed(self, exc: Exception) -> None:
         self.lifecycle = "failed"
@@ -271,8 +279,13 @@ def make_console(engine: Engine | None = None, *, options: EngineOptions | None 
     return V5ConsoleApp(partial(Engine, options), console)
 
 
+RESTART = 3  # the app's exit code after /restart: run_tui builds a fresh console and engine
+
+
 def run_tui(options: EngineOptions) -> int:
     """Run the console until the operator quits; the exit code is 2 if the engine never ran."""
-    app = make_console(options=options)
-    app.run()
-    return app.return_code or 0
+    while True:
+        app = make_console(options=options)
+        app.run()
+        if app.return_code != RESTART:
+            return app.return_code or 0

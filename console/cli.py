@@ -112,16 +112,23 @@ def install_stop_signals(loop: asyncio.AbstractEventLoop, stop: Callable[[], Non
 
 
 async def run_headless(options: EngineOptions) -> int:
-    engine = Engine(options)
     stop_requested = asyncio.Event()
     install_stop_signals(asyncio.get_running_loop(), stop_requested.set)
-    await engine.start()
-    print(f"V5 engine running headless ({engine.settings.trading.mode}); "
-          f"webhook: {engine.services.get('webhook', (False, 'off'))[1]}; Ctrl+C stops",
-          flush=True)
-    await stop_requested.wait()
-    await asyncio.wait_for(engine.stop(), timeout=5)
-    return 0
+    while True:
+        engine = Engine(options)
+        await engine.start()
+        print(f"V5 engine running headless ({engine.settings.trading.mode}); "
+              f"webhook: {engine.services.get('webhook', (False, 'off'))[1]}; Ctrl+C stops",
+              flush=True)
+        signal_wait = asyncio.create_task(stop_requested.wait())
+        command_wait = asyncio.create_task(engine.stop_request.wait())
+        await asyncio.wait((signal_wait, command_wait), return_when=asyncio.FIRST_COMPLETED)
+        for task in (signal_wait, command_wait):
+            task.cancel()
+        await asyncio.wait_for(engine.stop(), timeout=15)
+        if stop_requested.is_set() or not engine.restart_requested:
+            return 0
+        print("V5 engine restarting", flush=True)  # /restart: same options, fresh engine
 
 
 def cli_actor() -> Actor:

@@ -107,6 +107,10 @@ class Engine:
         self._tasks: list[asyncio.Task[Any]] = []
         self._log_handlers: list[logging.Handler] = []
         self._stopped = asyncio.Event()
+        # /shutdown and /restart ask the runner (headless service or console) to stop the
+        # engine; the runner owns the process, so it is the one that stops or restarts.
+        self.stop_request = asyncio.Event()
+        self.restart_requested = False
         self.store: Store | None = None
         self.bundle: BrokerBundle | None = None
         self.trading: TradingService | None = None
@@ -365,6 +369,12 @@ class Engine:
         self._log_handlers = []
         self._lock.release()
         self._stopped.set()
+
+    def request_stop(self, restart: bool = False) -> None:
+        self.restart_requested = self.restart_requested or restart
+        log.warning("%s requested by command: open positions stay at the broker with their "
+                    "SL/TP", "restart" if restart else "shutdown")
+        self.stop_request.set()
 
     async def wait_stopped(self) -> None:
         await self._stopped.wait()

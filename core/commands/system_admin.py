@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import platform
 import re
@@ -178,7 +179,31 @@ async def dashboard(ctx: CommandContext) -> Reply:
                        "plugins": plugins})
 
 
+async def shutdown(ctx: CommandContext) -> Reply:
+    _after_reply(ctx.engine, restart=False)
+    return Reply(title="Shutting down", severity=Severity.HIGH, lines=(
+        "The engine stops in a moment: alerts are refused, the queue drains, state is saved.",
+        "Open positions stay at the broker with their SL/TP, without management until the "
+        "next start."))
+
+
+async def restart(ctx: CommandContext) -> Reply:
+    _after_reply(ctx.engine, restart=True)
+    return Reply(title="Restarting", severity=Severity.HIGH, lines=(
+        "The engine stops (state saved) and starts again; positions stay at the broker and "
+        "are picked up again at start.",))
+
+
+def _after_reply(engine: Any, restart: bool) -> None:
+    """Half a second later, so the reply reaches the surface that asked (HTTP, Telegram)."""
+    asyncio.get_running_loop().call_later(0.5, engine.request_stop, restart)
+
+
 COMMANDS = (
+    CommandSpec("restart", Category.SYSTEM, "Graceful restart; state persisted; positions "
+                "untouched", restart, admin=True, confirm=True),
+    CommandSpec("shutdown", Category.SYSTEM, "Stop the process; open positions stay at the "
+                "broker unmanaged", shutdown, admin=True, confirm=True),
     CommandSpec("version", Category.SYSTEM, "System version; per plugin: version and track",
                 version),
     CommandSpec("config", Category.SYSTEM,
