@@ -13,6 +13,7 @@ from textual.message_pump import MessagePump
 from console.messages import (
     AccountChanged,
     LogBatch,
+    PluginHealthUpdated,
     PositionsUpdated,
     PositionView,
     ServiceUpdated,
@@ -29,6 +30,7 @@ from core.events import (
     ConfigChanged,
     Event,
     LogEmitted,
+    PluginHealth,
     PositionsChanged,
     ServiceStateChanged,
     TradingStateChanged,
@@ -39,15 +41,15 @@ if TYPE_CHECKING:
 
 INTERESTING: tuple[type[Event], ...] = (
     AccountUpdated, PositionsChanged, TradingStateChanged, ServiceStateChanged, LogEmitted,
-    AlertProcessed, ConfigChanged)
+    AlertProcessed, ConfigChanged, PluginHealth)
 """The events the shell shows (panes, theme); others are not queued for the console at all."""
 
 
 class EventPump:
     """Subscribes once (before the engine starts, so start-up logs are seen) and, in a worker,
-    drains the queue in bursts: only the newest account, positions, trading state and per-service
-    state of a burst are posted, log records are posted together. The engine is never blocked:
-    the bus drops the oldest events if the console falls behind."""
+    drains the queue in bursts: only the newest account, positions, trading state, plugin
+    health and per-service state of a burst are posted, log records are posted together. The
+    engine is never blocked: the bus drops the oldest events if the console falls behind."""
 
     def __init__(self, engine: Engine, target: MessagePump, *, interval: float = 0.05,
                  max_logs: int = 500) -> None:
@@ -110,6 +112,7 @@ class EventPump:
         logs: list[LogEmitted] = []
         alerts: list[SignalView] = []
         theme: ConfigChanged | None = None
+        health: PluginHealth | None = None
         for event in events:
             if isinstance(event, AccountUpdated):
                 account = event
@@ -126,6 +129,8 @@ class EventPump:
                                          event.outcome, event.reason))
             elif isinstance(event, ConfigChanged) and event.key == THEME_KEY:
                 theme = event
+            elif isinstance(event, PluginHealth):
+                health = event
         out: list[Message] = []
         if theme is not None:
             out.append(ThemeSettingChanged(str(theme.value)))
@@ -142,6 +147,8 @@ class EventPump:
             out.append(AccountChanged(account.account))
         if positions is not None:
             out.append(PositionsUpdated(self.views(positions.positions)))
+        if health is not None:
+            out.append(PluginHealthUpdated(health.rows))
         return out
 
     def flush(self, first: Event | None = None) -> int:

@@ -9,7 +9,7 @@ from textual.message import Message
 
 from core.clock import Clock
 from core.domain.orders import Account
-from core.events import LogEmitted
+from core.events import LogEmitted, PluginHealthRow
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,6 +91,14 @@ class ServiceUpdated(Message):
         self.service = service
         self.up = up
         self.detail = detail
+
+
+class PluginHealthUpdated(Message):
+    """Every plugin's health row, newest only."""
+
+    def __init__(self, rows: tuple[PluginHealthRow, ...]) -> None:
+        super().__init__()
+        self.rows = rows
 
 
 class LogBatch(Message):

@@ -71,8 +71,14 @@ class LayerStats:
         return sum(self.times_ms) / len(self.times_ms) if self.times_ms else 0.0
 
     def p95_ms(self) -> float:
+        return self.percentile_ms(0.95)
+
+    def p50_ms(self) -> float:
+        return self.percentile_ms(0.5)
+
+    def percentile_ms(self, q: float) -> float:
         ordered = sorted(self.times_ms)
-        return ordered[int(0.95 * (len(ordered) - 1))] if ordered else 0.0
+        return ordered[int(q * (len(ordered) - 1))] if ordered else 0.0
 
 
 @dataclass
@@ -107,6 +113,8 @@ class Bridge:
         self._settings = settings
         self._clock = clock
         self.stats = BridgeStats()
+        self.on_plugin_call: Callable[[], None] | None = None
+        """Called after every plugin call (the plugin-health publisher)."""
 
     # -- one signal ------------------------------------------------------------------------
     async def process(self, signal: V4Signal) -> Outcome:
@@ -203,6 +211,8 @@ class Bridge:
             outcome, reason, detail = "error", "PLUGIN_ERROR", f"{type(exc).__name__}: {exc}"
             self._failed(stats, detail)
         ms = self._timed(stats, started)
+        if self.on_plugin_call is not None:
+            self.on_plugin_call()
         return LayerDecision(plugin_id, outcome != "shadow", outcome, reason, detail, ms)
 
     def v4_view(self, signal: V4Signal) -> V4Signal | None:

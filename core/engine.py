@@ -401,6 +401,8 @@ class Engine:
         while True:
             if self.plugins is not None:
                 await self.plugins.tick(self.clock.now())
+                if self.plugins.health_publisher is not None:
+                    self.plugins.health_publisher.flush()
             await asyncio.sleep(1.0)
 
     async def _post_demo_alert(self, alert: Any) -> None:

@@ -250,6 +250,28 @@ class PluginStateChanged(Event):
 
 
 @dataclass(frozen=True, slots=True)
+class PluginHealthRow:
+    """One plugin in the health pane: its state and its calls, errors and latency so far."""
+
+    plugin_id: str
+    state: str  # active, shadow, disabled, idle, blocked
+    track: str
+    version: str
+    calls: int
+    errors: int  # in the last 10 minutes
+    p50_ms: float
+    p95_ms: float
+    last_error: str
+
+
+@dataclass(frozen=True, slots=True)
+class PluginHealth(Event):
+    """Every plugin's health (at start, on a state change, at most once a second on calls)."""
+
+    rows: tuple[PluginHealthRow, ...]
+
+
+@dataclass(frozen=True, slots=True)
 class StopLossMoved(Event):
     """The trade manager moved a position's SL toward profit (SPEC §5.2.4-§5.2.7)."""
 

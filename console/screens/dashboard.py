@@ -1,4 +1,4 @@
-"""Provides the dashboard screen: header, start-up banner, positions, signals and log panes."""
+"""Provides the dashboard screen: header, banner, positions, plugin health, signals, log panes."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from console.messages import (
     EngineStarted,
     EngineStopping,
     LogBatch,
+    PluginHealthUpdated,
     PositionsUpdated,
     ServiceUpdated,
     SignalBatch,
@@ -24,6 +25,7 @@ from console.messages import (
 from console.widgets.banner import StartupBanner
 from console.widgets.header import HeaderBar
 from console.widgets.log import LogPane
+from console.widgets.plugin_health import PluginHealthPane
 from console.widgets.positions import PositionsPane
 from console.widgets.signals import SignalsPane
 
@@ -38,11 +40,14 @@ class DashboardScreen(Screen[None]):
         Binding("m", "restore_pane", "Restore"),
     ]
     ALLOW_IN_MAXIMIZED_VIEW = "Footer, HeaderBar"
+    VERTICAL_BREAKPOINTS = [(0, "-short"), (36, "-tall")]
+    """Below 36 rows the signals pane shrinks (panes.tcss) so positions and log stay usable."""
 
     def compose(self) -> ComposeResult:
         yield HeaderBar(id="header")
         yield StartupBanner(id="banner")
         yield PositionsPane(id="positions")
+        yield PluginHealthPane(id="plugin-health")
         yield SignalsPane(id="signals")
         yield LogPane(id="log")
         yield Footer()
@@ -60,6 +65,10 @@ class DashboardScreen(Screen[None]):
         return self.query_one("#positions", PositionsPane)
 
     @property
+    def plugin_health(self) -> PluginHealthPane:
+        return self.query_one("#plugin-health", PluginHealthPane)
+
+    @property
     def signals(self) -> SignalsPane:
         return self.query_one("#signals", SignalsPane)
 
@@ -69,7 +78,7 @@ class DashboardScreen(Screen[None]):
 
     @property
     def panes(self) -> tuple[Vertical, ...]:
-        return (self.positions, self.signals, self.log_pane)
+        return (self.positions, self.plugin_health, self.signals, self.log_pane)
 
     def focused_pane(self) -> Vertical | None:
         """The pane that has the focus (its table or log), if any."""
@@ -112,6 +121,7 @@ class DashboardScreen(Screen[None]):
 
     def on_engine_failed(self, message: EngineFailed) -> None:
         self.header.set_lifecycle("failed")
+        self.add_class("-failed")  # no plugins without an engine: panes.tcss hides their pane
         self.banner.failed(message.error)
 
     def on_engine_stopping(self, _message: EngineStopping) -> None:
@@ -133,6 +143,9 @@ class DashboardScreen(Screen[None]):
 
     def on_service_updated(self, message: ServiceUpdated) -> None:
         self.header.set_service(message.service, message.up, message.detail)
+
+    def on_plugin_health_updated(self, message: PluginHealthUpdated) -> None:
+        self.plugin_health.show(message.rows)
 
     def on_log_batch(self, message: LogBatch) -> None:
         self.log_pane.add(message.records)

@@ -17,6 +17,7 @@ from core.signals.v5 import V5Signal
 from core.strategies.api import Decision, Health, Manifest, StrategyPlugin
 
 if TYPE_CHECKING:
+    from core.plugins.health import PluginHealthPublisher
     from core.plugins.services import CoreServices
     from core.strategies.day_book import StrategyDayBook
     from core.trading.desk import OrderDesk
@@ -64,6 +65,7 @@ class PluginHost:
         self.candidates: dict[str, Candidate] = {}
         self.idle: dict[str, str] = {}  # plugin id → the plugin that won its slot
         self.days = days  # today's groups and realised P&L per owner (plugins and V4 logics)
+        self.health_publisher: PluginHealthPublisher | None = None  # set by setup
         # The trade manager's exit intelligence (SPEC §5.2.3), set by the engine once built.
         self.exits: ExitPolicy | None = None
         bus.listen(self._on_event, (PositionOpened, PositionClosed))

@@ -7,6 +7,7 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING
 
 from core.bridge import Bridge
+from core.plugins.health import PluginHealthPublisher
 from core.plugins.host import PluginHost
 from core.plugins.loader import Factory, discover, resolve
 from core.plugins.services import CoreServices
@@ -63,4 +64,7 @@ def build_strategies(engine: Engine) -> tuple[PluginHost, Bridge]:
                     "every strategy it has (fallback)")
     stores = SharedStores(engine.trends, engine.clock, pulses, indicators, engine.bus.publish)
     bridge = Bridge(engine.v4, stores, host, lambda: engine.settings, engine.clock)
+    host.health_publisher = PluginHealthPublisher(host, bridge, engine.bus,
+                                                  engine.clock.monotonic)
+    host.health_publisher.publish()
     return host, bridge

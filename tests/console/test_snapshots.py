@@ -16,9 +16,11 @@ from console.app import V5ConsoleApp
 from console.screens.confirm import ConfirmScreen
 from console.screens.params import ParamsScreen
 from core.commands.registry import CommandRegistry
+from core.commands.spec import Actor, Surface
 from core.engine import Engine, EngineOptions
 from core.events import LogEmitted
 from core.logs import BusHandler
+from core.plugins.health import PluginHealthPublisher
 from core.runtime import DataDirLock
 from tests.console.support import (
     SIZE,
@@ -33,6 +35,7 @@ from tests.console.test_palette import _limit_spec
 from tests.engine.helpers import legacy
 
 Snap = Callable[..., bool]
+ADMIN = Actor(Surface.CONSOLE, "console", admin=True)
 RunBefore = Callable[[Pilot[Any]], Awaitable[None]]
 
 
@@ -85,6 +88,32 @@ async def _dashboard(pilot: Pilot[Any]) -> None:
     await wait_until(pilot, lambda: table.row_count == 1, what="position row")
     await _three_alerts(pilot, app)
     await _fixed_log(pilot, app)
+
+
+async def _fixed_health(pilot: Pilot[Any], app: V5ConsoleApp) -> None:
+    """Fixed stats for three plugins (real timings vary per run), v6_price_action_1m disabled,
+    then one PluginHealth through the bus and the pump."""
+    engine = app.engine
+    assert engine is not None and engine.bridge is not None and engine.plugins is not None
+    reply = await engine.execute("/disable v6_price_action_1m", ADMIN, confirmed=True)
+    assert reply.ok, reply
+    layers = engine.bridge.stats.layers
+    layers.clear()
+    for plugin_id, times in (("v3_combined", (0.8, 1.1, 1.4, 2.9)),
+                             ("v6_price_action_15m", (3.2, 4.0, 12.5)),
+                             ("v6_price_action_5m", (0.4,))):
+        stats = engine.bridge.stats.layer(plugin_id)
+        stats.calls = len(times)
+        stats.times_ms.extend(times)
+    failing = layers["v6_price_action_15m"]
+    failing.errors = 1
+    failing.last_error = "KeyError: 'atr'"
+    failing.error_times.append(engine.clock.monotonic())
+    PluginHealthPublisher(engine.plugins, engine.bridge, engine.bus,
+                          engine.clock.monotonic).publish()
+    pane = app.dashboard.plugin_health
+    await wait_until(pilot, lambda: bool(pane.rows) and pane.rows[0].calls == 4, what="health rows")
+    await pilot.pause(0.1)
 
 
 async def _three_alerts(pilot: Pilot[Any], app: V5ConsoleApp) -> None:
@@ -159,6 +188,19 @@ class TestDashboard:
             await pilot.pause(0.1)
 
         assert snap_compare(app, terminal_size=SIZE, run_before=maximised)
+
+    def test_plugin_health_with_calls_and_an_error(self, snap_compare: Snap,
+                                                   snap_options: EngineOptions) -> None:
+        """The plugin health pane between positions and signals: fixed call counts and
+        latencies, one plugin with an error in the last 10 minutes (in the down colour), one
+        disabled (muted)."""
+        app, _ = _app(snap_options)
+
+        async def health(pilot: Pilot[Any]) -> None:
+            await _dashboard(pilot)
+            await _fixed_health(pilot, app)
+
+        assert snap_compare(app, terminal_size=SIZE, run_before=health)
 
     def test_start_failure_banner(self, snap_compare: Snap,
                                   snap_options: EngineOptions) -> None:

@@ -139,3 +139,25 @@ async def test_auto_load_off_loads_no_plugin(engine_options: EngineOptions) -> N
         assert {s.state for s in engine.bridge.strategy_states()} == {"fallback", "not traded"}
     finally:
         await engine.stop()
+
+
+async def test_plugin_health_figures_held_by_the_throttle_are_flushed(engine: Engine) -> None:
+    from core.events import PluginHealth
+    from tests.engine.signal_helpers import post, v6_entry
+
+    host = engine.plugins
+    assert host is not None and host.health_publisher is not None
+    seen = engine.bus.subscribe((PluginHealth,), name="test")
+    # the frozen clock never moves: both calls fall inside the start publication's second
+    await post(engine, v6_entry("15"))
+    await post(engine, v6_entry("15", price=1.08453))
+    calls = []
+    while (event := seen.get_nowait()) is not None:
+        assert isinstance(event, PluginHealth)
+        calls.append({r.plugin_id: r.calls for r in event.rows}["v6_price_action_15m"])
+    assert calls == [] and host.health_publisher.pending
+    host.health_publisher.flush()
+    flushed = seen.get_nowait()
+    assert isinstance(flushed, PluginHealth)
+    assert {r.plugin_id: r.calls for r in flushed.rows}["v6_price_action_15m"] == 2
+    assert not host.health_publisher.pending
