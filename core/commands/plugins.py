@@ -29,13 +29,13 @@ async def plugin(ctx: CommandContext) -> Reply:
     counts: dict[str, int] = {}
     for info in infos:
         counts[info.state] = counts.get(info.state, 0) + 1
-    buttons = [f"/{s.name}" for s in engine.registry.specs(P) if s.name != "plugin"]
+    commands = engine.registry.command_list(P, without="plugin")
     summary = " · ".join(f"{n} {state}" for state, n in sorted(counts.items())) or "none"
     return Reply(title="Plugins", lines=(
         f"Installed: {len(infos)} ({summary}) · bridge mode {engine.settings.bridge.mode}",
         "List and health: /plugins · switch: /enable PLUGIN, /disable PLUGIN · shadow: "
         "/shadow PLUGIN on|off · live vs shadow: /compare · dependencies: /deps",
-        "Commands: " + " ".join(buttons)), data={"buttons": buttons, "states": counts})
+        "Commands: " + " ".join(commands)), data={"commands": commands, "states": counts})
 
 
 def _fallback(ctx: CommandContext, plugin_id: str) -> str:

@@ -77,6 +77,10 @@ class CommandRegistry:
         items = [s for s in self._specs.values() if category in (None, s.category)]
         return sorted(items, key=lambda s: (order.index(s.category), s.name))
 
+    def command_list(self, category: Category, *, without: str = "") -> list[str]:
+        """`/name` of every command of a category (a menu reply lists them)."""
+        return [f"/{s.name}" for s in self.specs(category) if s.name != without]
+
     def aliases(self) -> dict[str, tuple[str, tuple[str, ...]]]:
         return dict(self._aliases)
 

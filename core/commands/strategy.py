@@ -61,7 +61,7 @@ async def strategy(ctx: CommandContext) -> Reply:
     v6_filters = " · ".join(f"{tf} ADX ≥ {v6_config(settings, tf).adx_min:g}, conf ≥ "
                             f"{v6_config(settings, tf).confidence_min:g}"
                             for tf in V6_TIMEFRAMES)
-    buttons = [f"/{s.name}" for s in engine.registry.specs(S) if s.name != "strategy"]
+    commands = engine.registry.command_list(S, without="strategy")
     lines = (f"Logics: {logics} — /logic1 /logic2 /logic3 /logic_status",
              f"V3: {state_text(engine, V3_PLUGIN)} — /v3",
              f"V6: {v6} — /v6 /v6_status /v6_control",
@@ -69,9 +69,9 @@ async def strategy(ctx: CommandContext) -> Reply:
              f"Filters: V3 consensus ≥ {v3cfg.min_consensus_score}, Launchpad buy ≥ "
              f"{v3cfg.launchpad_buy_min_consensus}; V6 {v6_filters} — /filters /multiplier",
              "Signals: /signals /signal_status",
-             "Commands: " + " ".join(buttons))
+             "Commands: " + " ".join(commands))
     return Reply(title="Strategy", lines=lines,
-                 data={"buttons": buttons, "bridge_mode": settings.bridge.mode,
+                 data={"commands": commands, "bridge_mode": settings.bridge.mode,
                        "logics": {k: v.enabled for k, v in settings.logics.items()}})
 
 

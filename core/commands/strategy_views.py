@@ -94,14 +94,8 @@ def state_text(engine: Engine, plugin_id: str) -> str:
 
 
 def day_of(engine: Engine, owner: str) -> StrategyDay:
-    """An owner's counts today: the plugin's own `day()` when loaded, else the day book."""
-    plugins = host(engine)
-    if owner in plugins.services:
-        return plugins.services[owner].day()
-    if engine.store is None or engine.risk is None or engine.trading is None:
-        raise CommandError("the engine is not started")
-    assert engine.plugins is not None
-    return engine.plugins.days.day(owner)
+    """An owner's counts today (a plugin id or a V4 logic label), from the day book."""
+    return host(engine).days.day(owner)
 
 
 def switch_plugin(ctx: CommandContext, plugin_id: str, on: bool) -> bool:

@@ -62,11 +62,11 @@ async def timeframe(ctx: CommandContext) -> Reply:
         logic = (f" · {LOGIC_NAMES.get(bound[0], bound[0])} {on_off(bound[1].enabled)}"
                  if bound else " · no V4 logic")
         lines.append(f"{tf}: V6 {info_state(engine, v6_id(tf))[0]}{logic} — /tf{tf}")
-    buttons = [f"/{s.name}" for s in engine.registry.specs(T) if s.name != "timeframe"]
+    commands = engine.registry.command_list(T, without="timeframe")
     lines += ["Trends: /trends /trend_matrix /set_trend /set_auto /trend_mode",
               "Logic settings: /view_logic_settings /multiplier /reset_timeframe_default",
-              "Commands: " + " ".join(buttons)]
-    return Reply(title="Timeframes", lines=tuple(lines), data={"buttons": buttons})
+              "Commands: " + " ".join(commands)]
+    return Reply(title="Timeframes", lines=tuple(lines), data={"commands": commands})
 
 
 def _card(tf: str) -> Callable[[CommandContext], Awaitable[Reply]]:

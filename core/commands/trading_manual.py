@@ -45,9 +45,9 @@ async def trade_menu(ctx: CommandContext) -> Reply:
         "above the tier max lot.",
         "Manual orders obey pause, weekend closure and loss caps, bypass the session filter "
         "with a warning, and never seed re-entry chains.")
-    buttons = [f"/{s.name}" for s in specs]
     return Reply(title="Manual trading", lines=lines,
-                 data={"buttons": buttons, "usage": {s.name: s.usage() for s in specs}})
+                 data={"commands": [f"/{s.name}" for s in specs],
+                       "usage": {s.name: s.usage() for s in specs}})
 
 
 async def _manual(ctx: CommandContext, direction: Direction) -> Reply:

@@ -127,11 +127,10 @@ class PluginHost:
                     owners.setdefault(slot, plugin_id)
 
     def priority(self, plugin_id: str) -> int:
-        entry = self._settings().plugins.entry(plugin_id)
-        fields = getattr(self._settings().plugins, plugin_id, None)
-        if fields is None:  # third party without a section: its manifest decides
+        plugins = self._settings().plugins
+        if getattr(plugins, plugin_id, None) is None:  # no section: its manifest decides
             return self.plugins[plugin_id].manifest.priority
-        return entry.priority
+        return plugins.entry(plugin_id).priority
 
     # -- switches ------------------------------------------------------------------------------
     def enabled(self, plugin_id: str) -> bool:

@@ -75,6 +75,7 @@ class EntryPlan:
     sl_multiplier: float = 1.0  # applies to table-derived SLs only (§4.1.3)
     max_lot: float | None = None  # the strategy's cap (never above the tier max lot)
     levels_required: bool = False  # V6: SL always from the alert → INVALID_LEVELS if unusable
+    rr_ratio: float | None = None  # without levels; None → dual_orders.rr_ratio
     logic: str | None = None  # the logic label (V4/V3), stored with the positions
     timeframe: str | None = None
     note: str = ""  # why, in words (kept in the decision record)

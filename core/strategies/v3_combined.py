@@ -203,6 +203,7 @@ class V3CombinedPlugin(StrategyPlugin):
             levels=signal.levels if with_levels else None, order_a_target="TP2",
             lot_multiplier=lot_multiplier, sl_multiplier=cfg.sl_multiplier,
             max_lot=self.config().max_lot, logic=logic, timeframe=signal.timeframe,
+            rr_ratio=self.config().rr_ratio,  # §4.2.7 "R:R when no levels"
             note=f"{logic} via {signal.context.get('source_format')} alert")
 
     # -- exits, reversals, trend flips (never gated: SPEC §3.8) -------------------------------

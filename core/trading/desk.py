@@ -162,7 +162,7 @@ class OrderDesk:
         sl = spec.round_price(price - sign * distance)
         if kind is OrderKind.B and self._settings().profit_booking.enabled:
             return sl, None  # the profit-booking pyramid books Order B (SPEC §7)
-        return sl, spec.round_price(price + sign * distance * dual.rr_ratio)
+        return sl, spec.round_price(price + sign * distance * (plan.rr_ratio or dual.rr_ratio))
 
     def _intent(self, plan: EntryPlan, kind: OrderKind, volume: float, sl: float,
                 tp: float | None, group_id: str) -> OrderIntent:

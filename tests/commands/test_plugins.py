@@ -19,7 +19,7 @@ async def test_plugin_menu_counts_states_and_links_commands(engine: Engine) -> N
     reply = await run(engine, "/plugin")
     assert reply.lines[0].startswith("Installed: 5 (4 active · 1 disabled)")
     assert {"/plugins", "/enable", "/disable", "/shadow", "/compare", "/deps"} == \
-        set(reply.data["buttons"])
+        set(reply.data["commands"])
 
 
 async def test_plugins_lists_version_track_switches_bridge_and_health(engine: Engine) -> None:

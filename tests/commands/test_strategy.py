@@ -23,7 +23,7 @@ async def test_strategy_menu_shows_state_and_links_every_strategy_command(
     assert reply.ok and reply.title == "Strategy"
     assert any("Logic 3 OFF (1h)" in line for line in reply.lines)
     assert any(line.startswith("Bridge mode: hybrid") for line in reply.lines)
-    buttons = set(reply.data["buttons"])
+    buttons = set(reply.data["commands"])
     assert {"/logic1", "/v3", "/v6", "/v6_control", "/filters", "/multiplier", "/mode",
             "/logic_status", "/tf1h_off"} <= buttons and "/strategy" not in buttons
 

@@ -20,7 +20,7 @@ async def test_timeframe_menu_binds_each_tf_to_its_plugin_and_logic(engine: Engi
                                "5m: V6 active · Logic 1 OFF — /tf5m",
                                "15m: V6 active · Logic 2 ON — /tf15m",
                                "1h: V6 disabled · Logic 3 ON — /tf1h")
-    assert {"/trends", "/set_trend", "/reset_timeframe_default"} <= set(reply.data["buttons"])
+    assert {"/trends", "/set_trend", "/reset_timeframe_default"} <= set(reply.data["commands"])
 
 
 async def test_tf1m_card_follows_the_v6_config(engine: Engine) -> None:

@@ -67,6 +67,20 @@ async def test_alert_without_levels_trades_on_the_table_sl(engine: Engine) -> No
     assert spec.pips(a.tp - body["price"]) == pytest.approx(sl_pips * 1.5, abs=0.11)
 
 
+async def test_the_plugins_own_rr_ratio_sets_the_tp_without_levels(engine: Engine) -> None:
+    """SPEC §4.2.7 "R:R when no levels" is the plugin's setting, not the global one."""
+    engine.persist_override("plugins.v3_combined.config.rr_ratio", 2.0)
+    at(engine)
+    body = {k: v for k, v in v3_entry(tf="15").items() if k not in ("sl_price", "tp1_price")}
+    assert (await send(engine, body))["reason"] == "ORDER_PLACED"
+    [a] = held(engine)
+    assert a.sl is not None and a.tp is not None
+    spec = engine.symbols()["EURUSD"]
+    sl_pips = spec.pips(body["price"] - a.sl)
+    assert spec.pips(a.tp - body["price"]) == pytest.approx(sl_pips * 2.0, abs=0.11)
+    assert engine.settings.dual_orders.rr_ratio == 1.5
+
+
 @pytest.mark.parametrize(("body", "code", "words"), [
     (v3_entry(consensus=4), "CONSENSUS_LOW", "filtered: V3 consensus 4 < 5"),
     (v3_entry("Institutional_Launchpad", consensus=6), "LAUNCHPAD_CONSENSUS_LOW",
