@@ -67,7 +67,7 @@ class MarketPump:
         if version != self._seen_version or self.trading.positions:
             self._seen_version = version
             await self.trading.refresh()
-        if self.manager is not None and self.trading.positions:
+        if self.manager is not None and (self.trading.positions or self.manager.following):
             # SPEC §5.2 after each price step, on the prices just pushed (no extra quote)
             await self.manager.tick(prices={q.symbol: (q.bid, q.ask) for q in quotes})
         if self.demo is not None and self.post_alert is not None:
@@ -103,7 +103,8 @@ class PositionWatcher:
         while True:
             try:
                 await self.trading.refresh()
-                if self.manager is not None and self.trading.positions:
+                if self.manager is not None and (self.trading.positions
+                                                 or self.manager.following):
                     await self.manager.tick()
             except Exception:  # the watcher must keep running through one bad pass
                 log.exception("position refresh or management failed")

@@ -180,7 +180,7 @@ async def _drive(engine: Engine, clock: FrozenClock, series: BarSeries, symbol: 
             clock.set(datetime.fromtimestamp(t + 60, UTC))
             await trading.refresh()
             seen = terminal.state_version
-        if trading.positions:
+        if trading.positions or manager.following:
             close = closes[i]
             prices[symbol] = (close, round(close + spread_px, digits))
             if manager.due(prices):  # most bars cross no edge: no clock, no tick

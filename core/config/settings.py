@@ -9,6 +9,8 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from core.config.base import Routing, Section
 from core.config.plugins import PluginsSettings, PluginSystemSettings
+from core.config.profit import ProfitBookingSettings
+from core.config.reentry import ReentrySettings
 from core.domain.symbols import DEFAULT_SYMBOLS
 from core.notifications import types as ntypes
 
@@ -388,39 +390,6 @@ class TradeManagementSettings(Section):
     breakeven: BreakevenSettings = BreakevenSettings()
     profit_lock: ProfitLockSettings = ProfitLockSettings()
     trailing: TrailingSettings = TrailingSettings()
-
-
-ProtectionMode = Literal["AGGRESSIVE", "BALANCED", "CONSERVATIVE", "VERY_CONSERVATIVE"]
-
-
-class ProtectionModeRow(Section):
-    multiplier: float = Field(gt=0)
-    min_chain_profit: float = Field(ge=0)
-
-
-def _protection_modes() -> dict[str, ProtectionModeRow]:
-    rows = {"AGGRESSIVE": (3.5, 15), "BALANCED": (6, 20), "CONSERVATIVE": (9, 30),
-            "VERY_CONSERVATIVE": (15, 50)}
-    return {k: ProtectionModeRow(multiplier=m, min_chain_profit=p) for k, (m, p) in rows.items()}
-
-
-class ProfitProtectionSettings(Section):
-    """SPEC §6.7; the mode is set by /protection, applied by the re-entry engine (#5)."""
-
-    mode: ProtectionMode = "BALANCED"
-    apply_to_order_a: bool = True
-    apply_to_order_b: bool = True
-    modes: dict[str, ProtectionModeRow] = Field(default_factory=_protection_modes)
-
-
-class ProfitBookingSettings(Section):
-    """SPEC §11.13; while enabled, Order B of a no-levels group has no TP (§5.1.3)."""
-
-    enabled: bool = True
-
-
-class ReentrySettings(Section):
-    profit_protection: ProfitProtectionSettings = ProfitProtectionSettings()
 
 
 REGISTERED_COMMANDS = ["start", "menu", "status", "dashboard", "pause", "resume", "positions",

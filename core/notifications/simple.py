@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from core.analytics.labels import classify
+from core.clock import fmt_time
 from core.events import (
     ConfigChanged,
     DailyLossLimit,
@@ -20,6 +22,7 @@ from core.events import (
     TradingStateChanged,
     WeekendClosure,
 )
+from core.infra.events import OperatorNotice
 from core.notifications import messages as msg
 from core.notifications.notice import Notice
 from core.voice import sentences
@@ -27,7 +30,7 @@ from core.voice import sentences
 EVENTS: tuple[type[Event], ...] = (
     OrderRejected, TradingStateChanged, DailyLossWarning, DailyLossLimit, LifetimeLossLimit,
     ProfitTargetReached, RiskBlocked, LotReduced, ConfigChanged, SessionStarting,
-    SessionChanged, SessionForceClose, WeekendClosure)
+    SessionChanged, SessionForceClose, WeekendClosure, OperatorNotice)
 
 
 def notice_for(event: Event, now: datetime, tz: str) -> Notice | None:
@@ -75,4 +78,8 @@ def notice_for(event: Event, now: datetime, tz: str) -> Notice | None:
             e.name, e.closed, e.failed, e.profit, now, tz))
     if isinstance(e, WeekendClosure):
         return Notice("weekend_closure", msg.weekend_closure(e.active, now, tz))
+    if isinstance(e, OperatorNotice):
+        text = "\n".join((e.title, *e.lines, fmt_time(now, tz)))
+        return Notice(e.type, text, origin=classify(e.strategy) if e.strategy else None,
+                      speech=e.speech)
     return None

@@ -7,6 +7,7 @@ import logging
 from collections.abc import Callable, Mapping
 from dataclasses import replace
 from datetime import datetime
+from typing import Protocol
 
 from core.brokers.port import BrokerError
 from core.clock import Clock
@@ -43,6 +44,17 @@ log = logging.getLogger(__name__)
 Prices = Mapping[str, tuple[float, float]]  # symbol → (bid, ask)
 
 
+class PriceFollower(Protocol):
+    """Work that follows prices after the positions are managed: re-entry watches and profit
+    chains (SPEC §6, §7). `active` says whether it has anything to watch, so an idle one
+    costs nothing; `follow` gets the prices the caller already has (None: ask the broker)."""
+
+    @property
+    def active(self) -> bool: ...
+
+    async def follow(self, now: datetime, prices: Prices | None) -> int: ...
+
+
 class TradeManager:
     """Every open live position, once per tick. Each position has an "edge": the nearest
     price on its profit side at which some rule would act (a TP level, +40 pips, the next
@@ -64,12 +76,29 @@ class TradeManager:
         self._moved = False
         # Ticks and exit signals never interleave their broker calls on one position.
         self._lock = asyncio.Lock()
+        self.followers: list[PriceFollower] = []
         bus.listen(self._on_closed, (PositionClosed,))
+
+    @property
+    def following(self) -> bool:
+        """Whether some follower has something to watch even with no position open."""
+        return any(f.active for f in self.followers)
 
     # -- the loop ------------------------------------------------------------------------
     async def tick(self, now: datetime | None = None, prices: Prices | None = None) -> int:
-        """Evaluate every open position once; returns the actions taken (closes, SL moves).
-        `prices` spares the broker a quote for the symbols the caller already priced."""
+        """Evaluate every open position once, then the followers; returns the actions taken
+        (closes, SL moves, orders). `prices` spares the broker a quote for the symbols the
+        caller already priced."""
+        acted = await self._manage(now, prices)
+        for follower in self.followers:
+            if follower.active:
+                try:
+                    acted += await follower.follow(now or self._clock.now(), prices)
+                except Exception:  # one broken follower must not stop position management
+                    log.exception("price follower %s failed", type(follower).__name__)
+        return acted
+
+    async def _manage(self, now: datetime | None, prices: Prices | None) -> int:
         positions = self.trading.positions
         if (not positions and not self._w.known) or self._lock.locked():
             return 0  # an exit signal is acting: the next tick sees its result
@@ -102,6 +131,8 @@ class TradeManager:
         """Whether a tick on `prices` would look at any position: a synchronous pre-check
         for hot loops (the offline replay), which then set the clock and tick only if so."""
         if self.trading.positions.keys() != self._w.known or self._settings() is not self._w.seen:
+            return True
+        if self.following:
             return True
         for symbol, (longs, shorts) in self._w.symbol_edges.items():
             price = prices.get(symbol)

@@ -1,0 +1,1 @@
+"""Infrastructure: recovery, state sync and conflicts, checkpoints and rollback, performance."""
