@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import json
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -102,6 +103,8 @@ class Engine:
             "config", "store", "broker", "trading", "strategies", "intake", "market",
             "frontends", "webhook")}
         self.services: dict[str, tuple[bool, str]] = {}
+        # Subsystems add their state to /health: name → () -> (lines, data)
+        self.health_sections: dict[str, Callable[[], tuple[list[str], dict[str, Any]]]] = {}
         self.started_at = self.clock.now()
         self._lock = DataDirLock(self.data_dir)
         self._tasks: list[asyncio.Task[Any]] = []

@@ -262,6 +262,10 @@ class PluginHealthRow:
     p50_ms: float
     p95_ms: float
     last_error: str
+    max_ms: float = 0.0
+    memory_kb: float = 0.0  # sampled resident-size delta of its calls (SPEC §3.9.2)
+    cpu_ms: float = 0.0
+    throttled: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -107,6 +107,10 @@ async def health(ctx: CommandContext) -> Reply:
     if bridge.stats.fallback_trades:
         lines.append("Traded by the V4 fallback: " + ", ".join(
             f"{p} {n}" for p, n in sorted(bridge.stats.fallback_trades.items())))
+    sections: dict[str, Any] = {}
+    for name, section in engine.health_sections.items():
+        section_lines, sections[name] = section()
+        lines.extend(section_lines)
     rows = tuple((kind, *(str(c.get(o, 0)) for o in OUTCOMES))
                  for kind, c in sorted(bridge.stats.by_type.items()))
     failing = [s for s, (up, detail) in engine.services.items() if not up and detail != "off"]
@@ -114,7 +118,7 @@ async def health(ctx: CommandContext) -> Reply:
                  lines=tuple(lines), table=Table(("Signal type", *OUTCOMES), rows),
                  severity=Severity.HIGH if failing else Severity.INFO,
                  data={"intake": intake, "bridge": _bridge_data(bridge, settings.bridge.mode),
-                       "layers": layers,
+                       "layers": layers, **sections,
                        "services": {n: {"up": up, "detail": d}
                                     for n, (up, d) in engine.services.items()},
                        "steps": {s.name: {"state": s.state, "detail": s.detail}
