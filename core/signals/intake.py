@@ -6,7 +6,6 @@ import asyncio
 import hmac
 import json
 import logging
-import re
 import time
 from collections import Counter
 from collections.abc import Awaitable, Callable, Mapping
@@ -19,10 +18,12 @@ from core.config.settings import Settings
 from core.domain.enums import SignalFamily
 from core.domain.symbols import SymbolSpec
 from core.events import AlertProcessed, Event, EventBus
-from core.signals.legacy import LEGACY_TYPES, parse_legacy
+from core.signals.detect import decode, detect
+from core.signals.legacy import parse_legacy
 from core.signals.model import AlertRejected, Outcome, V4Signal
-from core.signals.v3 import V3_TYPES, parse_v3
-from core.signals.v6 import V6_TYPES, parse_v6
+from core.signals.redact import redacted_excerpt, safe_raw
+from core.signals.v3 import parse_v3
+from core.signals.v6 import parse_v6
 from core.storage.group_commit import GroupCommit, Staged
 from core.storage.store import Store
 
@@ -42,13 +43,6 @@ ENDPOINT_TAKES = {
     SignalFamily.V6: "V6 alerts: pipe text starting with a V6 type (BULLISH_ENTRY|...) or "
                      "V6 JSON",
 }
-EXCERPT_CHARS = 120
-_CREDENTIAL = re.compile(
-    r"""(?i)(["']?(?:secret|token|password|passphrase|api_?key)["']?\s*[:=]\s*)"""
-    r"""("[^"]*"?|'[^']*'?|[^\s,;&|}]*)""")
-_V3 = frozenset(V3_TYPES)
-_LEGACY = frozenset(LEGACY_TYPES)
-_V6 = frozenset(V6_TYPES)
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,45 +91,6 @@ class IntakeStats:
     by_outcome: Counter[str] = field(default_factory=Counter)
     by_family: Counter[str] = field(default_factory=Counter)
     by_reason: Counter[str] = field(default_factory=Counter)
-
-
-def _decode(body: bytes) -> tuple[str, Any]:
-    try:
-        text = body.decode("utf-8", errors="strict").strip()
-    except UnicodeDecodeError:
-        raise AlertRejected("MALFORMED", "the body is not UTF-8 text") from None
-    try:
-        payload = json.loads(text)
-        if isinstance(payload, str):
-            inner = json.loads(payload)
-            payload = inner if isinstance(inner, dict) else payload
-    except (ValueError, RecursionError):  # not JSON, too deep, or a number too long
-        payload = None
-    return text, payload
-
-
-def detect_family(body: bytes) -> tuple[SignalFamily, Any]:
-    """SPEC §2.5.1 auto-detection, relying on the body and never on the Content-Type."""
-    return _detect(*_decode(body))
-
-
-def _detect(text: str, payload: Any) -> tuple[SignalFamily, Any]:
-    if isinstance(payload, dict):
-        kind = payload.get("type")
-        kind = kind.strip() if isinstance(kind, str) else ""
-        if kind.lower() in _V3:
-            return SignalFamily.V3, payload
-        if kind.lower() in _LEGACY:
-            return SignalFamily.LEGACY, payload
-        if kind.upper() in _V6:
-            return SignalFamily.V6, payload
-        raise AlertRejected("UNKNOWN_FORMAT", f"JSON field 'type' {kind[:40]!r} is not a known "
-                            "alert type (legacy: bias, trend, entry, reversal, exit; V3: "
-                            "entry_v3, exit_v3, squeeze_v3, trend_pulse_v3; V6: BULLISH_ENTRY...)")
-    if text.split("|", 1)[0].strip().upper() in _V6:
-        return SignalFamily.V6, text
-    raise AlertRejected("UNKNOWN_FORMAT", "the body is neither a JSON alert with a known 'type' "
-                        "nor V6 pipe text (TYPE|SYMBOL|TF|...)")
 
 
 class SignalIntake:
@@ -206,16 +161,16 @@ class SignalIntake:
         if len(body) > settings.webhook.max_body_bytes:
             self.stats.rejected += 1
             self._refused(413, "TOO_LARGE", f"the body has {len(body)} bytes; the limit is "
-                          f"{settings.webhook.max_body_bytes}", None, peer, _safe_raw(body))
+                          f"{settings.webhook.max_body_bytes}", None, peer, safe_raw(body))
             return IntakeResponse(413, {"status": "rejected", "reason": "TOO_LARGE"})
         try:
-            text, decoded = _decode(body)
-            family, payload = _detect(text, decoded)
+            text, decoded = decode(body)
+            family, payload = detect(text, decoded)
         except AlertRejected as exc:
             if forced is not None and exc.code == "UNKNOWN_FORMAT":
                 exc = AlertRejected("WRONG_FORMAT", f"this endpoint takes "
                                     f"{ENDPOINT_TAKES[forced]}; {exc.message}")
-            return self._reject(_Alert(now, peer, None, _safe_raw(body), started), exc)
+            return self._reject(_Alert(now, peer, None, safe_raw(body), started), exc)
         payload_secret = payload.pop("secret", None) if isinstance(payload, dict) else None
         raw = text if payload_secret is None else json.dumps(payload, ensure_ascii=False)
         alert = _Alert(now, peer, family, raw, started)
@@ -428,24 +383,3 @@ def _expire(recent: dict[str, tuple[str, datetime]], horizon: datetime) -> None:
         if recent[key][1] >= horizon:
             return
         del recent[key]
-
-
-def redacted_excerpt(raw: str, secret: bytes | None, limit: int = EXCERPT_CHARS) -> str:
-    """The start of a body for an operator: credentials masked first, then cut short."""
-    text = raw
-    if secret:
-        text = text.replace(secret.decode("utf-8", errors="replace"), "***")
-    text = " ".join(_CREDENTIAL.sub(r"\1***", text).split())
-    return text if len(text) <= limit else text[:limit - 1] + "…"
-
-
-def _safe_raw(body: bytes) -> str:
-    text = body[:4000].decode("utf-8", errors="replace")
-    try:
-        data = json.loads(text)
-    except (ValueError, RecursionError):
-        return text
-    if isinstance(data, dict) and "secret" in data:
-        data["secret"] = "***"
-        return json.dumps(data, ensure_ascii=False)
-    return text

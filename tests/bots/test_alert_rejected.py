@@ -13,7 +13,7 @@ from console.cli import cli_actor
 from core.clock import FrozenClock
 from core.engine import Engine, EngineOptions
 from core.notifications.outbox import JOURNAL
-from core.signals.intake import redacted_excerpt
+from core.signals.redact import redacted_excerpt
 from tests.bots.conftest import ADMIN, ANA, CTL, NTF, started
 from tests.conftest import TEST_SECRET
 from tests.engine.helpers import legacy

@@ -14,7 +14,8 @@ from core.clock import FrozenClock
 from core.config import ConfigManager
 from core.domain.enums import SignalFamily
 from core.events import EventBus
-from core.signals.intake import RUNTIME, SIGNAL_LOG, WATERMARK_KEY, SignalIntake, detect_family
+from core.signals.detect import detect_family
+from core.signals.intake import RUNTIME, SIGNAL_LOG, WATERMARK_KEY, SignalIntake
 from core.signals.model import AlertRejected, Outcome, V4Signal
 from core.storage.store import Store
 from tests.signals.payloads import (

@@ -11,7 +11,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from core.domain.enums import SignalFamily
-from core.signals.intake import PARSERS, detect_family
+from core.signals.detect import detect_family
+from core.signals.intake import PARSERS
 from core.signals.model import AlertRejected, V4Signal
 from core.signals.v3 import SIGNAL_TYPES, route_v3
 from core.signals.v6 import LAYOUTS
