@@ -42,6 +42,8 @@ async def open_group(engine: Engine, *, strong: bool = True) -> tuple[Position, 
     """A V6 5m group whose Order A targets TP3, so TP1 and TP2 are ladder steps for it.
     Not strong: the 15m pulse (the 5m plugin's higher timeframe) turns against the BUY."""
     engine.persist_override("plugins.v6_price_action_5m.config.order_a_target", "TP3")
+    # the ladder alone: profit booking would book B at $7, before TP1 (SPEC §7.2)
+    engine.persist_override("profit_booking.enabled", False)
     market(engine)
     record = await send(engine, entry("5m", tp2=TP2, tp3=TP3))
     assert record["reason"] == "ORDER_PLACED", record["detail"]
