@@ -310,8 +310,7 @@ async def protection(ctx: CommandContext) -> Reply:
                      data={"mode": pp.mode})
     set_config(ctx, "reentry.profit_protection.mode", mode)
     return Reply(title=f"Profit protection: {pp.mode} → {mode}",
-                 lines=("Applies to recovery re-entries; setting stored, it takes effect with "
-                        "the re-entry system (issue #5), not part of this build yet.",),
+                 lines=("Applies to the next recovery re-entry check (SPEC §6.7).",),
                  data={"mode": mode})
 
 

@@ -226,7 +226,7 @@ async def test_switch_replies_say_when_the_effect_applies(quiet: Engine) -> None
         reply = await quiet.execute(line, ADMIN)
         assert "trade manager's next check" in " ".join(reply.lines), line
     reply = await quiet.execute("/protection BALANCED", ADMIN)
-    assert "Applies to recovery re-entries" in reply.lines[0]
+    assert "Applies to the next recovery re-entry check" in reply.lines[0]
     status = await quiet.execute("/protection", ADMIN)
     assert status.table is not None and status.data == {"mode": "BALANCED"}
     assert (await quiet.execute("/breakeven status", ADMIN)).data == {
