@@ -142,8 +142,9 @@ class MT5Broker:
 
     # ---- session ------------------------------------------------------------------------
 
-    async def connect(self) -> None:
-        attempts = self.settings.connect_retries
+    async def connect(self, attempts: int | None = None) -> None:
+        """`attempts` overrides mt5.connect_retries (the connection watchdog counts its own)."""
+        attempts = attempts or self.settings.connect_retries
         retrying = AsyncRetrying(stop=stop_after_attempt(attempts),
                                  wait=wait_fixed(self.settings.connect_retry_delay_seconds),
                                  retry=retry_if_exception_type(_ConnectFailed), reraise=True)

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
@@ -18,6 +19,7 @@ from core.strategies.api import Decision, Health, Manifest, StrategyPlugin
 
 if TYPE_CHECKING:
     from core.plugins.health import PluginHealthPublisher
+    from core.plugins.performance import PerformanceMonitor
     from core.plugins.services import CoreServices
     from core.strategies.day_book import StrategyDayBook
     from core.trading.desk import OrderDesk
@@ -66,6 +68,8 @@ class PluginHost:
         self.idle: dict[str, str] = {}  # plugin id → the plugin that won its slot
         self.days = days  # today's groups and realised P&L per owner (plugins and V4 logics)
         self.health_publisher: PluginHealthPublisher | None = None  # set by setup
+        # SPEC §3.9.2 timing and throttling; attached by the engine's recovery step.
+        self.performance: PerformanceMonitor | None = None
         # The trade manager's exit intelligence (SPEC §5.2.3), set by the engine once built.
         self.exits: ExitPolicy | None = None
         bus.listen(self._on_event, (PositionOpened, PositionClosed))
@@ -165,12 +169,24 @@ class PluginHost:
         return {p: self.enabled(p) and p not in self.idle for p in self.plugins}
 
     async def on_signal(self, plugin_id: str, signal: V5Signal) -> PluginDecision:
+        perf = self.performance
+        if perf is None or not perf.is_throttled(plugin_id):
+            return await self._on_signal(plugin_id, signal)
+        # SPEC §3.9.2 throttled: informational inputs dropped, signals one at a time
+        if signal.action == "trend_update":
+            return PluginDecision("IGNORED", "THROTTLED", f"{plugin_id} is throttled: its "
+                                  "trend updates are dropped (the shared stores have them)")
+        async with perf.stats(plugin_id).lock:
+            return await self._on_signal(plugin_id, signal)
+
+    async def _on_signal(self, plugin_id: str, signal: V5Signal) -> PluginDecision:
         plugin = self.plugins[plugin_id]
         services = self.services[plugin_id]
         shadow = self.shadow(plugin_id)
         services.shadow = shadow
         try:
-            decision = await plugin.on_signal(signal, shadow)
+            with self._measured(plugin_id, "on_signal"):
+                decision = await plugin.on_signal(signal, shadow)
         finally:
             services.shadow = False
         if decision.outcome != "ACCEPT":
@@ -231,12 +247,22 @@ class PluginHost:
         return done, held
 
     # -- timers, events, health --------------------------------------------------------------------
+    @contextmanager
+    def _measured(self, plugin_id: str, hook: str) -> Iterator[None]:
+        """Every plugin call goes through the performance monitor (timing, PluginFault)."""
+        if self.performance is None:
+            yield
+            return
+        with self.performance.measure(plugin_id, hook):
+            yield
+
     async def tick(self, now: datetime) -> None:
         for plugin_id, trades in self.loaded().items():
             if not trades:
                 continue
             try:
-                await self.plugins[plugin_id].on_tick(now)
+                with self._measured(plugin_id, "on_tick"):
+                    await self.plugins[plugin_id].on_tick(now)
             except Exception:  # one failing plugin must not stop the others' timers
                 log.exception("plugin %s failed on tick", plugin_id)
 
@@ -246,7 +272,8 @@ class PluginHost:
         if plugin is None:
             return
         try:
-            plugin.on_event(event)
+            with self._measured(owner, "on_event"):
+                plugin.on_event(event)
         except Exception:
             log.exception("plugin %s failed on an order event", owner)
 

@@ -23,6 +23,7 @@ from core.events import (
     TradingStateChanged,
 )
 from core.storage.store import Store
+from core.trading.retry import UNKNOWN_OUTCOME, RetcodeClass, classify, send_with_retries
 
 log = logging.getLogger(__name__)
 INTENTS = "order_intents"
@@ -79,46 +80,87 @@ class TradingService:
     async def place(self, intent: OrderIntent, extra: Mapping[str, Any] | None = None
                     ) -> OrderResult:
         """Send once: the intent is stored first; a retry after a crash looks it up instead.
-        `extra` joins the position record (the order group's TP ladder, SPEC §5.2.1)."""
+        `extra` joins the position record (the order group's TP ladder, SPEC §5.2.1).
+        Retryable results are sent again with backoff (SPEC §3.5 TRADE); after an IPC
+        failure the order is looked up by its client id before any resend."""
         placed = self._store.find(POSITIONS, client_id=intent.client_id)
         if placed:
             return OrderResult(True, 10009, "already filled", ticket=placed[0]["ticket"])
         known = self._store.get(INTENTS, intent.client_id)
         if known and known.get("status") in ("sending", "unknown"):
-            found = await self.broker.find_by_client_id(intent.client_id,
-                                                        self._clock.now() - timedelta(days=7))
-            if isinstance(found, Position):
-                self._filled(intent, found.ticket, found.price_open, extra)
-                return OrderResult(True, 10009, "found at the broker: not sent again",
-                                   ticket=found.ticket, price=found.price_open)
-            if found is not None:  # it filled and has closed since: never send it again
-                self._store.delete(INTENTS, intent.client_id)
-                return OrderResult(True, 10009, "filled earlier and already closed: not sent "
-                                   "again", ticket=found.position_id, price=found.price)
+            found = await self._look_up(intent, extra)
+            if found is not None:
+                return found
         record = {**_intent_doc(intent), "status": "sending",
                   "created_at": self._clock.now().isoformat()}
         self._store.put(INTENTS, intent.client_id, record)
-        result = await self.broker.place_market(intent)
+        mt5 = self._settings().mt5
+        result, tries = await send_with_retries(
+            lambda previous: self._place_attempt(intent, extra, previous),
+            retries=mt5.order_retries, backoff=mt5.order_retry_backoff_seconds,
+            what=f"order {intent.direction.value} {intent.symbol} {intent.client_id}")
         if result.ok and result.ticket is not None:
-            log.info("order %s %.2f %s filled at %s (#%s, %s %s)", intent.direction.value,
+            log.info("order %s %.2f %s filled at %s (#%s, %s %s)%s", intent.direction.value,
                      intent.volume, intent.symbol, result.price, result.ticket, intent.strategy,
-                     intent.kind.value)
-            self._filled(intent, result.ticket, result.price, extra)
+                     intent.kind.value, f" after {tries} attempts" if tries > 1 else "")
+            # A look-up after a timeout settled the intent itself (recorded, or closed since)
+            if self._store.get(INTENTS, intent.client_id) is not None:
+                self._filled(intent, result.ticket, result.price, extra)
             await self.refresh()
             position = self.positions.get(result.ticket)
             if position is not None:
                 self._bus.publish(PositionOpened(position, intent.strategy, intent.signal_id))
         else:
-            # A negative code is the terminal's IPC error: the order may have executed, so
-            # the intent stays in doubt and any retry looks it up before sending again.
+            # An IPC failure may have executed the order: the intent stays in doubt and any
+            # later call with this client id looks it up before sending again.
+            unknown = classify(result) is RetcodeClass.UNKNOWN
+            message = result.message + (f" (after {tries} attempts)" if tries > 1 else "")
             self._store.update(INTENTS, intent.client_id,
-                               status="unknown" if result.retcode < 0 else "failed",
-                               retcode=result.retcode, message=result.message)
+                               status="unknown" if unknown else "failed",
+                               retcode=result.retcode, message=message, attempts=tries)
             log.warning("order %s %s %s refused: %s", intent.direction.value, intent.volume,
-                        intent.symbol, result.message)
+                        intent.symbol, message)
             self._bus.publish(OrderRejected(intent.symbol, intent.direction.value,
-                                            result.message, result.retcode))
+                                            message, result.retcode))
+            result = OrderResult(False, result.retcode, message, price=result.price)
         return result
+
+    async def _place_attempt(self, intent: OrderIntent, extra: Mapping[str, Any] | None,
+                             previous: OrderResult | None) -> OrderResult:
+        if previous is not None and classify(previous) is RetcodeClass.UNKNOWN:
+            try:
+                found = await self._look_up(intent, extra)
+            except BrokerError as exc:  # still in doubt: never resend blind
+                return OrderResult(False, UNKNOWN_OUTCOME,
+                                   f"look-up by client id failed ({exc}): outcome unknown")
+            if found is not None:
+                return found
+        try:
+            return await self.broker.place_market(intent)
+        except BrokerError as exc:
+            return OrderResult(False, UNKNOWN_OUTCOME, f"order_send failed ({exc}): outcome "
+                               "unknown, looked up by its client id before resending")
+
+    async def _look_up(self, intent: OrderIntent, extra: Mapping[str, Any] | None
+                       ) -> OrderResult | None:
+        """The order by its client id at the broker: recorded when open; None if absent."""
+        found = await self.broker.find_by_client_id(intent.client_id,
+                                                    self._clock.now() - timedelta(days=7))
+        if isinstance(found, Position):
+            self._filled(intent, found.ticket, found.price_open, extra)
+            return OrderResult(True, 10009, "found at the broker: not sent again",
+                               ticket=found.ticket, price=found.price_open)
+        if found is not None:  # it filled and has closed since: never send it again
+            ticket = found.position_id
+            if any(t.get("ticket") == ticket for t in self._store.tail(TRADES, 200)):
+                self._store.delete(INTENTS, intent.client_id)  # reconciliation booked it
+            else:  # book the trade now (its P&L feeds the loss counters)
+                deals = await self.broker.position_deals(ticket)
+                self._filled(intent, ticket, found.price, extra)
+                await self._record_close(ticket, deals)
+            return OrderResult(True, 10009, "filled earlier and already closed: not sent "
+                               "again", ticket=ticket, price=found.price)
+        return None
 
     def _filled(self, intent: OrderIntent, ticket: int, price: float | None,
                 extra: Mapping[str, Any] | None = None) -> None:
@@ -138,7 +180,11 @@ class TradingService:
     async def close(self, ticket: int, volume: float | None = None,
                     reason: str = "MANUAL") -> OrderResult:
         held = self.positions.get(ticket)
-        result = await self.broker.close_position(ticket, volume)
+        mt5 = self._settings().mt5
+        result, tries = await send_with_retries(
+            lambda previous: self._close_attempt(ticket, volume, held, previous),
+            retries=mt5.order_retries, backoff=mt5.order_retry_backoff_seconds,
+            what=f"close #{ticket}")
         if result.ok:
             # A partial close leaves the position open: its reason must not become the
             # reason of the final close, which may be the broker's SL/TP or a manual one.
@@ -147,7 +193,33 @@ class TradingService:
                 self._store.update(POSITIONS, str(ticket), **(
                     {"close_reason": reason} if full else {"last_partial": reason}))
             await self.refresh()
+        elif tries > 1:
+            result = OrderResult(False, result.retcode,
+                                 f"{result.message} (after {tries} attempts)")
         return result
+
+    async def _close_attempt(self, ticket: int, volume: float | None, held: Position | None,
+                             previous: OrderResult | None) -> OrderResult:
+        """After an IPC failure the position is read first: gone (or smaller, for a partial
+        close) means the close executed and is not sent again."""
+        if previous is not None and classify(previous) is RetcodeClass.UNKNOWN:
+            try:
+                now = {p.ticket: p for p in await self.broker.positions()}
+            except BrokerError as exc:
+                return OrderResult(False, UNKNOWN_OUTCOME,
+                                   f"position look-up failed ({exc}): outcome unknown")
+            current = now.get(ticket)
+            if current is None:
+                return OrderResult(True, 10009, "closed at the broker: not sent again",
+                                   ticket=ticket)
+            if volume is not None and held is not None and \
+                    current.volume < held.volume - 1e-9:
+                return OrderResult(True, 10009, "partly closed at the broker: not sent again",
+                                   ticket=ticket, volume=held.volume - current.volume)
+        try:
+            return await self.broker.close_position(ticket, volume)
+        except BrokerError as exc:
+            return OrderResult(False, UNKNOWN_OUTCOME, f"close failed ({exc}): outcome unknown")
 
     def note(self, ticket: int, **fields: Any) -> None:
         """Add fields to an open position's record (the trade manager's marks)."""
@@ -184,10 +256,11 @@ class TradingService:
                                                         key=lambda p: p.ticket))))
         self._bus.publish(AccountUpdated(account))
 
-    async def _record_close(self, ticket: int) -> None:
+    async def _record_close(self, ticket: int, known: tuple[Deal, ...] | None = None) -> None:
+        """`known` deals make it one step with no await (no other task sees it half done)."""
         meta = self.meta(ticket)
         now = self._clock.now()
-        deals = list(await self.broker.position_deals(ticket))
+        deals = list(known if known is not None else await self.broker.position_deals(ticket))
         outs = [d for d in deals if d.entry == "OUT"]
         ins = [d for d in deals if d.entry == "IN"]
         profit = round(sum(d.profit + d.commission + d.swap for d in outs), 2)

@@ -22,6 +22,7 @@ async def test_a_timeout_after_execution_is_found_not_resent(engine: Engine) -> 
     assert engine.bundle is not None and engine.bundle.terminal is not None
     assert engine.trading is not None and engine.store is not None
     quote(engine, "EURUSD", 1.08400)
+    engine.persist_override("mt5.order_retries", 0)  # the later-call path, not place()'s retry
     engine.bundle.terminal.faults.inject(Fault.IPC_TIMEOUT_AFTER)
     intent = _intent()
     first = await engine.trading.place(intent)
@@ -41,6 +42,7 @@ async def test_a_timed_out_order_that_already_closed_is_not_resent(engine: Engin
     assert engine.bundle is not None and engine.bundle.terminal is not None
     assert engine.trading is not None
     quote(engine, "EURUSD", 1.08400)
+    engine.persist_override("mt5.order_retries", 0)  # the later-call path, not place()'s retry
     engine.bundle.terminal.faults.inject(Fault.IPC_TIMEOUT_AFTER)
     intent = _intent()
     assert not (await engine.trading.place(intent)).ok
