@@ -26,6 +26,8 @@ from core.domain.symbols import SymbolSpec
 from core.events import CommandExecuted, EventBus, ServiceStateChanged
 from core.frontends import Frontend, discover
 from core.frontends import names as frontend_names
+from core.infra.recovery_setup import Recovery, start_recovery
+from core.infra.startup import Infra, StartupError, build_infra, start_infra
 from core.logs import configure_logging, remove_handlers
 from core.market import MarketPump, PositionWatcher
 from core.notifications.center import NotificationCenter
@@ -44,6 +46,8 @@ from core.strategies.v4_stable import V4StableLogic
 from core.trading.desk import OrderDesk
 from core.trading.exit_intelligence import StrongContext
 from core.trading.manager import TradeManager
+from core.trading.pyramid import ProfitPyramid, build_pyramid
+from core.trading.reentry.engine import ReentryEngine, build_reentry
 from core.trading.service import TradingService
 from core.trading.shadow import ShadowLedger
 from core.voice.service import VoiceService
@@ -100,8 +104,8 @@ class Engine:
         # A demo feed needs a secret to post with; never accept unauthenticated alerts.
         self.webhook_secret = self.secrets.webhook_secret or generated_token()
         self.steps = {n: StepState(n) for n in (
-            "config", "store", "broker", "trading", "strategies", "intake", "market",
-            "frontends", "webhook")}
+            "config", "store", "broker", "trading", "strategies", "recovery", "sync",
+            "checkpoints", "intake", "market", "frontends", "webhook")}
         self.services: dict[str, tuple[bool, str]] = {}
         # Subsystems add their state to /health: name → () -> (lines, data)
         self.health_sections: dict[str, Callable[[], tuple[list[str], dict[str, Any]]]] = {}
@@ -124,8 +128,12 @@ class Engine:
         self.shadow: ShadowLedger | None = None  # SPEC §4.4 virtual positions
         self.desk: OrderDesk | None = None  # SPEC §5.1 order groups
         self.manager: TradeManager | None = None  # SPEC §5.2 position management
+        self.reentry: ReentryEngine | None = None  # SPEC §6 re-entry chains (a manager follower)
+        self.pyramid: ProfitPyramid | None = None  # SPEC §7 profit chains (a manager follower)
         self.bridge: Bridge | None = None
         self.plugins: PluginHost | None = None  # SPEC §3.9-§3.10: V3 and V6 plugins
+        self.recovery: Recovery | None = None  # SPEC §3.5, §3.9.2: errors, link, performance
+        self.infra: Infra | None = None  # SPEC §3.6-§3.7: sync, conflicts, checkpoints
         self.intake: SignalIntake | None = None
         self.webhook: WebhookServer | None = None
         self.market: MarketPump | None = None
@@ -171,7 +179,13 @@ class Engine:
             settings.app.log_max_mb, settings.app.log_backups)
         self._mark("config", "ok", f"mode {settings.trading.mode}")
         # An offline replay writes to a scratch directory: fsync would only slow it down.
-        self.store = Store(self.data_dir / "store", durable=not self.options.replay)
+        try:  # SPEC §3.11 step 2 (†): without the store nothing can start
+            self.store = Store(self.data_dir / "store", durable=not self.options.replay)
+        except Exception as exc:
+            self._mark("store", "failed", str(exc))
+            raise StartupError(f"start-up stopped at step 'store' (required): cannot open "
+                               f"{self.data_dir / 'store'}: {type(exc).__name__}: {exc}"
+                               ) from exc
         stored = {d["_key"]: d["value"] for d in self.store.all(OVERRIDES)}
         if stored:
             self.config = ConfigManager(self.config.file_data, stored)
@@ -188,7 +202,10 @@ class Engine:
             self._mark("broker", "ok", self.bundle.description)
             self.set_service("mt5", True, self.bundle.description)
         except Exception as exc:  # live: start paused, never fall back to paper by itself
-            self._mark("broker", "degraded", str(exc))
+            log.critical("broker DOWN in %s mode: %s; trading PAUSED (MT5_DOWN); the system "
+                         "never switches to paper by itself (trading.mode = paper simulates)",
+                         self.settings.trading.mode, exc)
+            self._mark("broker", "degraded", f"{exc}; trading paused (MT5_DOWN)")
             self.set_service("mt5", False, str(exc))
             self.trading.pause(PauseReason.MT5_DOWN)
         if self.bundle.broker.connected:
@@ -216,6 +233,8 @@ class Engine:
                                 self.symbols, self.risk, self.desk)
         self.plugins, self.bridge = build_strategies(self)
         self.manager = self._trade_manager()
+        self.reentry = build_reentry(self)
+        self.pyramid = build_pyramid(self)
         if not self.options.replay:
             self._tasks.append(asyncio.create_task(self._plugin_timer(), name="plugins"))
         infos = self.plugins.infos()
@@ -225,6 +244,11 @@ class Engine:
                    f"V4 stable logic; bridge {self.settings.bridge.mode}; plugins: "
                    f"{', '.join(active) or 'none'}" + (f"; BLOCKED: {', '.join(blocked)}"
                                                        if blocked else ""))
+        self.recovery = start_recovery(self, self._tasks, background=not self.options.replay)
+        # SPEC §3.11 steps 3 and 6: reconciliation with the terminal, state sync, the
+        # start-up checkpoints and the rollback monitor (optional: they degrade)
+        self.infra = build_infra(self)
+        await start_infra(self, self.infra, self._tasks, background=not self.options.replay)
         self.intake = SignalIntake(lambda: self.settings, self.store, self.clock, self.symbols,
                                    self.bus, self.webhook_secret)
         requeued = self.intake.recover()
@@ -450,7 +474,10 @@ class Engine:
         }
 
     def persist_override(self, dotted: str, value: Any) -> None:
-        """Runtime config change: validated first, then stored so it survives restarts."""
+        """Runtime config change: validated first, then stored so it survives restarts.
+        A checkpoint precedes it (SPEC §3.6.1 pre_config_change)."""
+        if self.infra is not None:
+            self.infra.checkpoints.before_config_change(dotted, value)
         self.config.set(dotted, value)
         if self.store is not None:
             self.store.put(OVERRIDES, dotted, {"value": value})

@@ -8,9 +8,12 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from core.config.base import Routing, Section
+from core.config.infra import InfraSettings
+from core.config.marketplace import MarketplaceSettings
 from core.config.plugins import PluginsSettings, PluginSystemSettings
 from core.config.profit import ProfitBookingSettings
-from core.config.reentry import ReentrySettings
+from core.config.recovery import RecoverySettings
+from core.config.reentry import ReentrySettings, ReverseShieldSettings
 from core.domain.symbols import DEFAULT_SYMBOLS
 from core.notifications import types as ntypes
 
@@ -536,11 +539,15 @@ class Settings(BaseModel):
     sessions: SessionsSettings = SessionsSettings()
     trade_management: TradeManagementSettings = TradeManagementSettings()
     reentry: ReentrySettings = ReentrySettings()
+    reverse_shield: ReverseShieldSettings = ReverseShieldSettings()
     profit_booking: ProfitBookingSettings = ProfitBookingSettings()
     telegram: TelegramSettings = TelegramSettings()
     notifications: NotificationSettings = NotificationSettings()
     voice: VoiceSettings = VoiceSettings()
     analytics: AnalyticsSettings = AnalyticsSettings()
+    infra: InfraSettings = InfraSettings()  # SPEC §3.6-§3.7 (core/config/infra.py)
+    recovery: RecoverySettings = RecoverySettings()  # SPEC §3.5, §3.9.2 (config/recovery.py)
+    marketplace: MarketplaceSettings = MarketplaceSettings()  # SPEC §3.9.4
 
     @model_validator(mode="after")
     def _known_symbols(self) -> Settings:

@@ -12,6 +12,7 @@ from tests.engine.helpers import aligned_buy, legacy, quote
 async def test_start_steps_and_services(engine: Engine) -> None:
     assert {s.name: s.state for s in engine.steps.values()} == {
         "config": "ok", "store": "ok", "broker": "ok", "trading": "ok", "strategies": "ok",
+        "recovery": "ok", "sync": "ok", "checkpoints": "ok",
         "intake": "ok", "market": "off", "frontends": "off", "webhook": "off"}
     assert engine.services["mt5"][0] is True
     assert engine_running(engine.data_dir)

@@ -85,6 +85,11 @@ async def test_quiet_hours_hold_then_one_digest(engine_options: EngineOptions,
     engine = Engine(engine_options)
     await engine.start()
     try:
+        # the session notice of the first session tick leaves before the quiet hours start
+        assert engine.sessions is not None and engine.notifications is not None
+        await engine.sessions.tick()
+        engine.notifications.flush()
+        assert [m.type for m in outbox(engine)] == ["bot_started", "session_changed"]
         await run(engine, "/notifications quiet on")
         before = len(outbox(engine))
         await trade(engine)  # 14:05 IST: inside the window
@@ -102,11 +107,13 @@ async def test_quiet_hours_hold_then_one_digest(engine_options: EngineOptions,
                                       "14:00–15:00")
         # every held message in full, oldest first (silent ones are held too)
         assert [line for line in digest.text.split("\n") if line.startswith("[")] == [
-            "[14:05:12 IST] CONFIG CHANGED", "[14:05:12 IST] SESSION · London",
+            "[14:05:12 IST] CONFIG CHANGED",
             "[14:05:12 IST] TREND UPDATED · LEGACY TREND_UPDATE EURUSD 1h @ 1.084",
             "[14:05:12 IST] TREND UPDATED · LEGACY TREND_UPDATE EURUSD 15m @ 1.084",
             "[14:05:12 IST] ENTRY · BUY EURUSD · [V3 · Logic 2]",
-            "[14:05:12 IST] EXIT · BUY EURUSD · [V3 · Logic 2]"]
+            "[14:05:12 IST] EXIT · BUY EURUSD · [V3 · Logic 2]",
+            # the panic close disarmed the trade's re-entry chain (SPEC §5.5.2)
+            "[14:05:12 IST] Chain stopped: EURUSD"]
         assert "A #10000001  1.08408 → 1.08500  +9.2p  +$3.68" in digest.text
         assert digest.priority == Priority.HIGH
         await run(engine, "/resume")
