@@ -1,4 +1,4 @@
-"""Replay throughput through the whole pipeline on real M1 prices, 0 and 10 open positions.
+"""Replay throughput through the whole pipeline on real M1 prices, 0, 10 and 50 open positions.
 
 Run: python bench/bench_replay.py [BARS.csv.gz]   (default: ../shared/data/fx-m1/EURUSD.csv.gz,
 else a synthetic series). Prints bars/s (best of 3) for each scenario.
@@ -36,13 +36,13 @@ def series_for(path: Path | None) -> tuple[BarSeries, str]:
     return feed.bars("EURUSD", 70_000, start + timedelta(days=60)), "synthetic M1 series"
 
 
-async def open_ten(engine: Engine) -> None:
-    """Ten manual positions, half long half short, stops far away so all stay open."""
+async def open_positions(engine: Engine, count: int) -> None:
+    """Manual positions, half long half short, stops far away so all stay open."""
     assert engine.bundle is not None and engine.bundle.terminal is not None
     assert engine.trading is not None
     first = engine.bundle.terminal
     first.push_quote("EURUSD", 1.04, 1.04008, engine.clock.now())
-    for i in range(10):
+    for i in range(count):
         side = Direction.BUY if i % 2 == 0 else Direction.SELL
         client = new_client_id()
         result = await engine.trading.place(OrderIntent(
@@ -51,10 +51,10 @@ async def open_ten(engine: Engine) -> None:
             kind=OrderKind.MANUAL, strategy="manual", magic=magic_for("manual", 505000),
             comment=make_comment("manual", "M", client)))
         assert result.ok, result.message
-    assert len(engine.trading.positions) == 10
+    assert len(engine.trading.positions) == count
 
 
-async def one_run(series: BarSeries, positions: bool) -> float:
+async def one_run(series: BarSeries, positions: int) -> float:
     with tempfile.TemporaryDirectory() as scratch:
         options = EngineOptions(data_dir=Path(scratch), secrets=Secrets(
             webhook_secret="bench", api_token="bench"),
@@ -65,10 +65,12 @@ async def one_run(series: BarSeries, positions: bool) -> float:
             config_overrides={"risk.weekend_block": False, "sessions.enabled": False,
                               "trade_management.profit_lock.enabled": False,
                               "trade_management.trailing.enabled": False})
+        async def before(engine: Engine) -> None:
+            await open_positions(engine, positions)
+
         report = await run_replay(series, "EURUSD", [], options,
-                                  before=open_ten if positions else None)
-        if positions:
-            assert report.open_positions == 10
+                                  before=before if positions else None)
+        assert report.open_positions == positions
         return report.bars_per_second
 
 
@@ -76,9 +78,8 @@ def main() -> None:
     path = Path(sys.argv[1]) if len(sys.argv) > 1 else DATA
     series, label = series_for(path)
     print(f"replay throughput on {label}: {len(series):,} bars, best of 3")
-    for positions in (False, True):
-        best = max(asyncio.run(one_run(series, positions)) for _ in range(3))
-        count = 10 if positions else 0
+    for count in (0, 10, 50):
+        best = max(asyncio.run(one_run(series, count)) for _ in range(3))
         print(f"  {count:>2} open positions under SL/TP watch: {best:>12,.0f} bars/s")
 
 

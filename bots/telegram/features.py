@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 from bots.telegram import feature_menus as fm
 from bots.telegram.callbacks import Callback
-from bots.telegram.menus import Keyboard, MenuModel
+from bots.telegram.menus import Keyboard, MenuModel, help_menu
 from bots.telegram.state import Shown, UserState
 from core.analytics.periods import PERIODS
 from core.commands.spec import Reply
@@ -157,6 +157,8 @@ def screen(engine: Engine, model: MenuModel, command: str, reply: Reply,
         return fm.notif_text(reply.data, focus), fm.notif_keyboard(model, reply.data, focus)
     if command == "positions":
         return None, fm.position_keyboard(model, list(reply.data.get("positions", [])))
+    if command == "help":  # typed /help gets the `help_<cat>` pages too (SPEC §10.2.1)
+        return None, help_menu(model)[:-1]  # without its Back/Home row: added after
     if command in fm.DATED or command in PERIOD_REPORTS:
         return None, fm.report_keyboard(model, command)
     return None, []

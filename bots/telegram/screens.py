@@ -140,7 +140,8 @@ class Navigator:
             if name in registry:
                 reply = await self.engine.execute(shlex.join([f"/{name}", *words[1:]]),
                                                   who.actor)
-                views.append(View(texts.result_chunks(reply), edit=False))
+                if not reply.ok:  # else the menu below is /start's answer (audited above)
+                    views.append(View(texts.result_chunks(reply), edit=False))
             return views + await self.start(who)
         try:
             spec, preset = registry.resolve(name)

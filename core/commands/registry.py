@@ -9,6 +9,7 @@ import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import replace
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from core.commands.spec import (
@@ -43,6 +44,7 @@ class CommandRegistry:
         self._aliases: dict[str, tuple[str, tuple[str, ...]]] = {}
         self.usage: Counter[str] = Counter()
         self.failures: Counter[str] = Counter()
+        self.last_used: dict[str, datetime] = {}
         self.audit_sinks: list[AuditSink] = []
 
     # -- declaration -------------------------------------------------------------------
@@ -183,7 +185,7 @@ class CommandRegistry:
         else:
             ctx = CommandContext(engine=engine, actor=actor, args=bound, spec=spec,
                                  command_line=canonical, family=chosen)
-            self.usage[spec.name] += 1
+            self._count(engine, spec.name)
             try:
                 reply = await spec.handler(ctx)
             except CommandError as exc:
@@ -199,6 +201,33 @@ class CommandRegistry:
             self.failures[spec.name] += 1
         self._audit(actor, canonical, reply, started)
         return reply
+
+    def _count(self, engine: Engine, name: str) -> None:
+        """Usage statistics (engine clock); /health shows them, and every surface's /health
+        comes through here. A registry driven without an engine (unit tests) only counts."""
+        self.usage[name] += 1
+        clock = getattr(engine, "clock", None)
+        if clock is not None:
+            self.last_used[name] = clock.now()
+        sections = getattr(engine, "health_sections", None)
+        if sections is not None:
+            sections.setdefault("commands", self.health_section)
+
+    def usage_stats(self) -> dict[str, dict[str, Any]]:
+        """Per command: runs, refusals/failures and when it last ran (this process)."""
+        names = sorted(set(self.usage) | set(self.failures),
+                       key=lambda n: (-self.usage[n], n))
+        return {n: {"count": self.usage[n], "errors": self.failures[n],
+                    "last_used": self.last_used[n].isoformat() if n in self.last_used else None}
+                for n in names}
+
+    def health_section(self) -> tuple[list[str], dict[str, Any]]:
+        stats = self.usage_stats()
+        top = ", ".join(f"/{n} {v['count']}" + (f" ({v['errors']} failed)" if v["errors"]
+                                                 else "") for n, v in list(stats.items())[:8])
+        line = (f"Commands: {sum(self.usage.values())} run, {sum(self.failures.values())} "
+                f"refused or failed, {len(stats)} distinct" + (f" — {top}" if top else ""))
+        return [line], {"commands": stats}
 
     def _audit(self, actor: Actor, line: str, reply: Reply, started: float) -> None:
         record = {

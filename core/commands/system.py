@@ -63,22 +63,29 @@ async def resume(ctx: CommandContext) -> Reply:
 
 
 async def help_(ctx: CommandContext) -> Reply:
+    """SPEC §10.1: grouped by category, 🔒 admin-only, ⚠ confirmation; aliases never listed
+    as commands; one `help_<cat>` page button per category (the console palette's groups)."""
     registry = ctx.engine.registry
     wanted = ctx.args.get("category")
     lines: list[str] = []
+    pages: dict[str, list[str]] = {}
     for category in Category:
-        if wanted and category.value != wanted:
-            continue
         specs = registry.specs(category)
         if not specs:
             continue
-        lines.append(f"{category.value}")
+        pages[category.value] = [s.name for s in specs]
+        if wanted and category.value != wanted:
+            continue
+        lines.append(f"{category.value} ({len(specs)})")
         for spec in specs:
             marks = ("🔒" if spec.admin else "") + ("⚠" if spec.confirm else "")
             aliases = ", ".join("/" + a.name for a in spec.aliases)
-            lines.append(f"  {spec.usage()} {marks}— {spec.summary}"
+            lines.append(f"  {spec.usage()} {marks + ' ' if marks else ''}— {spec.summary}"
                          + (f" (aliases: {aliases})" if aliases else ""))
-    return Reply(title="Commands" + (f" · {wanted}" if wanted else ""), lines=tuple(lines))
+    lines.append("🔒 admin only · ⚠ asks for confirmation · /help CATEGORY shows one page")
+    return Reply(title="Commands" + (f" · {wanted}" if wanted else ""), lines=tuple(lines),
+                 data={"categories": pages, "category": wanted,
+                       "buttons": [f"help_{c.lower()}" for c in pages]})
 
 
 COMMANDS = (

@@ -13,7 +13,8 @@ V3_AGGRESSIVE = ["Liquidity_Trap_Reversal", "Golden_Pocket_Flip", "Screener_Full
 
 
 class PluginSystemSettings(Section):
-    """Plugins come from installed packages' entry points (no plugin directory)."""
+    """Plugins come from installed packages' entry points and from the marketplace's plugins
+    directory (`marketplace.plugins_dir`, SPEC §3.9.4)."""
 
     auto_load: bool = True
 

@@ -1,11 +1,14 @@
-"""Plugin discovery (entry-point group `v5console.strategies`) and manifest checks (§3.9.1)."""
+"""Plugin discovery (entry points and the marketplace directory) and manifest checks (§3.9.1)."""
 
 from __future__ import annotations
 
+import importlib.util
 import logging
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from importlib.metadata import EntryPoint, entry_points
+from pathlib import Path
 
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.version import InvalidVersion, Version
@@ -37,6 +40,41 @@ class Candidate:
 def discover(group: str = ENTRY_POINT_GROUP) -> list[Candidate]:
     """Every installed plugin of the group; a broken one is reported, never fatal."""
     return [_candidate(ep) for ep in sorted(entry_points(group=group), key=lambda e: e.name)]
+
+
+PACKAGE_FILE = "plugin.py"  # a marketplace package: one module exporting `create` or `PLUGIN`
+_MODULE_NAME = re.compile(r"[^a-z0-9_]")
+
+
+def discover_directory(directory: Path) -> list[Candidate]:
+    """Every `<directory>/<id>/plugin.py` (installed by `/market install`), sorted by id."""
+    if not directory.is_dir():
+        return []
+    return [load_file(d.name, d / PACKAGE_FILE) for d in sorted(directory.iterdir())
+            if (d / PACKAGE_FILE).is_file()]
+
+
+def load_file(plugin_id: str, path: Path, tag: str = "") -> Candidate:
+    """Import one package file as a fresh module (`tag` keeps an update's module apart from
+    the version it replaces); an import failure is a BLOCKED candidate, never fatal."""
+    source = f"{path} (plugins directory)"
+    name = _MODULE_NAME.sub("_", f"v5_market_{plugin_id}_{tag}".lower())
+    try:
+        spec = importlib.util.spec_from_file_location(name, path)
+        if spec is None or spec.loader is None:
+            raise ImportError(f"cannot read {path}")
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+    except Exception as exc:  # a broken package is PLUGIN_FAILURE for that plugin only
+        log.error("plugin %s could not be imported from %s: %s", plugin_id, path, exc)
+        return Candidate(plugin_id, None, None, source,
+                         f"import failed: {type(exc).__name__}: {exc}")
+    factory = getattr(module, "create", None) or getattr(module, "PLUGIN", None)
+    manifest = getattr(factory, "manifest", None)
+    if factory is None or not isinstance(manifest, Manifest):
+        return Candidate(plugin_id, None, None, source, "the package has no `create` (or "
+                         "`PLUGIN`) carrying a core.strategies.api.Manifest as `manifest`")
+    return Candidate(plugin_id, factory, manifest, source, manifest_problem(manifest, plugin_id))
 
 
 def _candidate(ep: EntryPoint) -> Candidate:

@@ -9,7 +9,8 @@ from typing import TYPE_CHECKING
 from core.bridge import Bridge
 from core.plugins.health import PluginHealthPublisher
 from core.plugins.host import PluginHost
-from core.plugins.loader import Factory, discover, resolve
+from core.plugins.loader import Factory, discover, discover_directory, resolve
+from core.plugins.marketplace import market_dir
 from core.plugins.services import CoreServices
 from core.risk.ledger import day_start
 from core.signals.indicators import IndicatorSnapshot
@@ -58,7 +59,9 @@ def build_strategies(engine: Engine) -> tuple[PluginHost, Bridge]:
     host = PluginHost(lambda: engine.settings, engine.bus, engine.desk, trading, shadow,
                       services, set_switch, days)
     if engine.settings.plugin_system.auto_load:
-        host.load(resolve(discover()))
+        # entry-point plugins, then the marketplace's plugins directory (SPEC §3.9.4)
+        market = market_dir(engine.settings.marketplace, engine.data_dir)
+        host.load(resolve(discover() + discover_directory(market)))
     else:
         log.warning("plugin_system.auto_load is off: no plugin loaded, the V4 logic trades "
                     "every strategy it has (fallback)")
