@@ -45,12 +45,8 @@ async def _ok(ctx: object) -> Reply:
 
 
 def walk_registry() -> CommandRegistry:
-    """Today's registry plus /partial, which the position buttons need and which does not
-    exist yet."""
-    registry = build_registry()
-    registry.add(CommandSpec("partial", Category.TRADING, "x", _ok, params=(
-        Param("ticket", "ticket", kind="int"), Param("percent", "percent", kind="int"))))
-    return registry
+    """Today's registry (it holds /partial, which the position buttons need)."""
+    return build_registry()
 
 
 def feature_keyboards(model: MenuModel) -> list[tuple[str, menus.Keyboard]]:

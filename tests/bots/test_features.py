@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from bots.telegram.frontend import TelegramFrontend
-from core.commands.spec import Category, CommandContext, CommandSpec, Param, Reply
 from core.engine import Engine
 from tests.bots.conftest import ADMIN, ANA, CTL
 from tests.bots.helpers import BOTH, buttons, click, menu_message, open_owned, say
@@ -106,28 +105,13 @@ async def test_notification_preferences(frontend: TelegramFrontend, tg: FakeTele
 
 async def test_position_buttons_close_or_partially_close(
         frontend: TelegramFrontend, tg: FakeTelegram, engine: Engine) -> None:
-    """The real /close; /partial (not in the registry yet) is registered here: a
-    button appears only once its command exists."""
-    partials: list[tuple[int, int]] = []
-
-    async def partial(ctx: CommandContext) -> Reply:
-        partials.append((int(ctx.args["ticket"]), int(ctx.args["percent"])))
-        return Reply("partial close sent")
-
+    """The real /close and the real /partial (SPEC §10.2.7), each behind its confirmation."""
     assert engine.trading is not None
     v6 = await open_owned(engine, "v6_price_action_5m", "USDJPY")
     manual = await open_owned(engine, "manual", "EURUSD")
+    volume = engine.trading.positions[manual].volume
     await say(tg, CTL, ADMIN, "/positions")
     await click(tg, CTL, ADMIN, BOTH)
-    before = buttons(menu_message(tg, CTL, ADMIN))
-    assert f"pos_close_{v6}" in before.values()
-    assert not any(k.startswith("✂️") for k in before)
-    engine.registry.add(CommandSpec("partial", Category.TRADING, "Close part of a position",
-                                    partial, confirm=True, params=(
-                                        Param("ticket", "ticket", kind="int"),
-                                        Param("percent", "percent", kind="int", minimum=10,
-                                              maximum=90, presets=("25", "50", "75")))))
-    await say(tg, CTL, ADMIN, "/positions")
     keys = buttons(menu_message(tg, CTL, ADMIN))
     assert keys[f"❌ Close #{v6} USDJPY"] == f"pos_close_{v6}"
     assert keys[f"✂️ Partial #{manual}"] == f"pos_partial_{manual}"
@@ -145,8 +129,9 @@ async def test_position_buttons_close_or_partially_close(
     assert "Choose <b>percent</b>" in menu_message(tg, CTL, ADMIN)["text"]
     await click(tg, CTL, ADMIN, "50")
     assert f"/partial {manual} 50" in menu_message(tg, CTL, ADMIN)["text"]
+    assert engine.trading.positions[manual].volume == volume  # not before Confirm
     await click(tg, CTL, ADMIN, "Confirm")
-    assert partials == [(manual, 50)]
+    assert engine.trading.positions[manual].volume == round(volume / 2, 2)
 
 
 async def test_report_periods_step_and_export(frontend: TelegramFrontend, tg: FakeTelegram,

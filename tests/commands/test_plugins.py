@@ -6,6 +6,7 @@ from dataclasses import replace
 
 import pytest
 
+from core.commands.spec import Category
 from core.engine import Engine
 from core.plugins.loader import Candidate
 from tests.commands.support import CLI, GUEST, decided_by, refused, reloaded, run, v6_buy
@@ -18,8 +19,11 @@ async def test_plugin_menu_counts_states_and_links_commands(engine: Engine) -> N
     await run(engine, "/disable v6_price_action_1h")
     reply = await run(engine, "/plugin")
     assert reply.lines[0].startswith("Installed: 5 (4 active · 1 disabled)")
-    assert {"/plugins", "/enable", "/disable", "/shadow", "/compare", "/deps"} == \
-        set(reply.data["commands"])
+    assert reply.data["commands"] == engine.registry.command_list(Category.PLUGIN,
+                                                                  without="plugin")
+    assert {"/plugins", "/enable", "/disable", "/shadow", "/compare", "/deps", "/rollback",
+            "/checkpoint", "/conflicts", "/resolve", "/market", "/benchmark"} <= set(
+        reply.data["commands"])
 
 
 async def test_plugins_lists_version_track_switches_bridge_and_health(engine: Engine) -> None:

@@ -42,7 +42,7 @@ async def test_positions_pane_shows_the_open_position(engine_options: EngineOpti
         await wait_until(pilot, lambda: pane.table.row_count == 1, what="row")
         row = [str(cell) for cell in pane.table.get_row_at(0)]
         assert row == ["10000001", "EURUSD", "BUY", "A", "0.10", "1.08452", "1.08052",
-                       "1.09052", "-1.20", "v4-logic1"]
+                       "1.09052", "-1.20", "v4-logic1", "RE L0/5"]  # its re-entry chain
         assert pane.border_title == "Positions · 1 open"
         assert pane.border_subtitle == "floating -$1.20"
         pnl = pane.table.get_row_at(0)[8]
@@ -220,3 +220,34 @@ async def test_signal_log_so_far_is_shown_at_start(engine_options: EngineOptions
         await wait_until(pilot, lambda: pane.table.row_count == 1, what="stored signal")
         row = [str(cell) for cell in pane.table.get_row_at(0)]
         assert row[1] == "LEGACY" and row[3:] == ["rejected", "UNKNOWN_SYMBOL"]
+
+
+async def test_log_pane_filters_by_level(engine_options: EngineOptions) -> None:
+    """`f` in the log pane steps the lowest level shown: DEBUG (all) → INFO → WARNING →
+    ERROR → DEBUG; every record is kept, so lowering the level shows them again."""
+    engine = Engine(engine_options)
+    app = console_for(engine)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_running(pilot)
+        pane = app.dashboard.log_pane
+        pane.clear()
+        for level in ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"):
+            engine.bus.publish(LogEmitted(datetime(2025, 11, 26, 8, 40, tzinfo=UTC), level,
+                                          "core.test", f"a {level.lower()} line"))
+        await wait_until(pilot, lambda: "a critical line" in _log_text(app), what="records")
+        shown: list[list[str]] = []
+        pane.view.focus()
+        for _ in range(4):
+            await pilot.press("f")
+            await pilot.pause()
+            shown.append([r.message.split()[1] for r in pane.shown()
+                          if r.logger == "core.test"])
+            text = _log_text(app)
+            assert all(f"a {word} line" in text for word in shown[-1])
+        assert shown == [["info", "warning", "error", "critical"],
+                         ["warning", "error", "critical"], ["error", "critical"],
+                         ["debug", "info", "warning", "error", "critical"]]
+        assert "a debug line" in _log_text(app)
+        await pilot.press("f", "f")
+        assert pane.border_subtitle == "WARNING and above · f filters"
+        assert "a info line" not in _log_text(app) and "a warning line" in _log_text(app)

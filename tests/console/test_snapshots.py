@@ -6,10 +6,8 @@ import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
-import pytest
 from textual.pilot import Pilot
 
 from console.app import V5ConsoleApp
@@ -49,14 +47,6 @@ LOG_LINES = (
 )
 """Fixed log records for the shots: the engine's own start-up lines change with core (the
 pilot tests check those); these show the level colours and a bracket that is not markup."""
-
-
-@pytest.fixture
-def snap_options(engine_options: EngineOptions, tmp_path: Path,
-                 monkeypatch: pytest.MonkeyPatch) -> EngineOptions:
-    """Pixels must not depend on the run: a relative data dir (no temp path on screen)."""
-    monkeypatch.chdir(tmp_path)
-    return replace(engine_options, data_dir=Path("data"))
 
 
 async def _fixed_log(pilot: Pilot[Any], app: V5ConsoleApp) -> None:
