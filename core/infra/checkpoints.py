@@ -44,6 +44,8 @@ class CheckpointManager:
             raise KeyError(f"{plugin_id} is not loaded")
         now = engine.clock.now()
         checkpoint_id = self._new_id(plugin_id, now)
+        # Taking order, kept across pruning: ids of one second alone could not say it.
+        seq = 1 + max((int(d.get("seq", 0)) for d in self._store.all(TABLE)), default=0)
         settings = engine.settings
         try:
             state = dict(plugin.export_state())
@@ -55,7 +57,7 @@ class CheckpointManager:
                "plugin_version": plugin.manifest.version, "track": plugin.manifest.track,
                "config": self.config_of(plugin_id), "state": state,
                "bridge_mode": settings.bridge.mode, "fallback": fallback, "reason": reason,
-               "created_at": now.isoformat(), "note": note}
+               "created_at": now.isoformat(), "note": note, "seq": seq}
         self._store.put(TABLE, checkpoint_id, doc)
         self._prune(plugin_id)
         self.publish()
@@ -82,8 +84,9 @@ class CheckpointManager:
 
     def _new_id(self, plugin_id: str, now: datetime) -> str:
         base = f"CP_{plugin_id}_{now:%Y%m%d%H%M%S}"
+        taken = {d["checkpoint_id"] for d in self._store.all(TABLE)}
         checkpoint_id, n = base, 1
-        while self._store.get(TABLE, checkpoint_id) is not None:  # same second: a suffix
+        while checkpoint_id in taken:  # same second: a suffix
             n += 1
             checkpoint_id = f"{base}_{n}"
         return checkpoint_id
@@ -102,10 +105,10 @@ class CheckpointManager:
 
     # -- reading --------------------------------------------------------------------------------
     def docs(self, plugin_id: str | None = None) -> list[dict[str, Any]]:
-        """Newest first (ids sort by time within a plugin; created_at across plugins)."""
+        """Newest first: by time taken, then by taking order within one second."""
         docs = [d for d in self._store.all(TABLE)
                 if plugin_id is None or d["plugin_id"] == plugin_id]
-        docs.sort(key=lambda d: (d["created_at"], _suffix(d["checkpoint_id"])), reverse=True)
+        docs.sort(key=lambda d: (d["created_at"], int(d.get("seq", 0))), reverse=True)
         return docs
 
     def rows(self, plugin_id: str | None = None) -> list[CheckpointRow]:
@@ -182,11 +185,6 @@ def _leaves(prefix: str, node: Mapping[str, Any]) -> Iterator[tuple[str, Any]]:
             yield from _leaves(dotted, value)
         else:
             yield dotted, value
-
-
-def _suffix(checkpoint_id: str) -> int:
-    tail = checkpoint_id.rpartition("_")[2]
-    return int(tail) if len(tail) < 14 and tail.isdigit() else 1
 
 
 def _row(doc: Mapping[str, Any]) -> CheckpointRow:

@@ -52,6 +52,17 @@ async def test_checkpoint_command_and_ten_kept_per_plugin(engine: Engine) -> Non
     assert not (await run(engine, "/checkpoint nosuch")).ok
 
 
+async def test_many_checkpoints_in_one_second_keep_the_newest(engine: Engine) -> None:
+    """Pruning must drop the oldest even when all share one second (and one base id)."""
+    made = []
+    for n in range(15):
+        reply = await run(engine, f"/checkpoint {PLUGIN} n{n}")
+        made.append(reply.data["checkpoints"][0])
+        assert infra(engine).checkpoints.rows(PLUGIN)[0].checkpoint_id == made[-1]
+    rows = infra(engine).checkpoints.rows(PLUGIN)
+    assert [r.note for r in rows] == [f"n{n}" for n in range(14, 4, -1)]
+
+
 async def test_config_changes_through_commands_take_a_checkpoint_first(engine: Engine) -> None:
     assert (await run(engine, f"/shadow {PLUGIN} on")).ok
     [pre] = [r for r in infra(engine).checkpoints.rows(PLUGIN) if r.reason != "startup"]
