@@ -158,7 +158,13 @@ class RollbackManager:
             lines.append("no risky operation in the last "
                          f"{settings.infra.rollback.risky_window_minutes} min: no checkpoint "
                          "restored")
-        lines.append(f"Re-enable with /enable {plugin_id} (or /upgrade {plugin_id}).")
+        recovery = settings.recovery
+        if reason == "ERROR_THRESHOLD" and recovery.plugin_auto_reenable:
+            # the recovery handler probes it after its cool-down (SPEC §3.5, issue #8)
+            lines.append(f"Health probe and automatic re-enable in "
+                         f"{recovery.plugin_cooldown_seconds:.0f} s; or /enable {plugin_id}.")
+        else:
+            lines.append(f"Re-enable with /enable {plugin_id} (or /upgrade {plugin_id}).")
         self._errors.pop(plugin_id, None)
         self._slow.pop(plugin_id, None)
         self._slow_at.pop(plugin_id, None)

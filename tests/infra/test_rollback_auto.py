@@ -72,6 +72,7 @@ async def test_three_slow_signals_roll_the_plugin_back_to_the_v4_path(engine: En
     [notice] = of_type(engine, "plugin_rollback")
     assert notice.priority == 5 and "PERFORMANCE_DEGRADATION" in notice.text
     assert "V4 stable logic (fallback)" in notice.text
+    assert f"Re-enable with /enable {PLUGIN}" in notice.text  # stays off until the operator
     seen = len(plugin.seen)
     decided = await entry(engine, 1.08406)  # the next signal: the V4 logic trades it
     assert len(plugin.seen) == seen
@@ -103,6 +104,7 @@ async def test_five_errors_roll_back_and_undo_a_recent_config_change(engine: Eng
     assert not engine.settings.plugins.entry(PLUGIN).shadow_mode
     [notice] = of_type(engine, "plugin_rollback")
     assert before.checkpoint_id in notice.text and "5 errors" in notice.text
+    assert "automatic re-enable in 300 s" in notice.text  # what the recovery handler does
     # the restore's own config write took no checkpoint (only the /shadow command did)
     notes = [r.note for r in infra(engine).checkpoints.rows(PLUGIN)]
     assert notes.count(f"plugins.{PLUGIN}.shadow_mode") == 1
