@@ -4,14 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-
-import aiohttp
 
 from core.analytics.schedule import ReportScheduler
 from core.analytics.service import AnalyticsService
@@ -24,8 +21,9 @@ from core.config import ConfigManager, Secrets, Settings, load_secrets
 from core.domain.enums import PauseReason, TradingMode
 from core.domain.symbols import SymbolSpec
 from core.events import CommandExecuted, EventBus, ServiceStateChanged
-from core.frontends import Frontend, discover
+from core.frontends import Frontend, start_all
 from core.frontends import names as frontend_names
+from core.infra.compose import build_trade_manager, start_alerts
 from core.infra.recovery_setup import Recovery, start_recovery
 from core.infra.startup import Infra, StartupError, build_infra, start_infra
 from core.logs import configure_logging, remove_handlers
@@ -37,14 +35,15 @@ from core.plugins.setup import build_strategies
 from core.risk.manager import RiskManager
 from core.runtime import DataDirLock, generated_token, write_runtime
 from core.sessions.manager import SessionManager
+from core.signals.demo_post import DemoAlertPoster
 from core.signals.intake import SignalIntake
 from core.signals.model import Outcome, V4Signal
 from core.signals.webhook import WebhookServer
+from core.status import status_of
 from core.storage.store import Store
 from core.strategies.trend_store import TrendStore
 from core.strategies.v4_stable import V4StableLogic
 from core.trading.desk import OrderDesk
-from core.trading.exit_intelligence import StrongContext
 from core.trading.manager import TradeManager
 from core.trading.pyramid import ProfitPyramid, build_pyramid
 from core.trading.reentry.engine import ReentryEngine, build_reentry
@@ -137,7 +136,8 @@ class Engine:
         self.intake: SignalIntake | None = None
         self.webhook: WebhookServer | None = None
         self.market: MarketPump | None = None
-        self._http: aiohttp.ClientSession | None = None
+        # Demo alerts travel the real HTTP path to our own webhook, like TradingView's.
+        self._demo_poster = DemoAlertPoster(self._webhook_port)
         self.frontends: list[Frontend] = []
         # notifications, analytics, voice (issue #7): front ends deliver the outbox
         self.outbox: Outbox | None = None
@@ -211,7 +211,7 @@ class Engine:
         if self.bundle.broker.connected:
             await self.trading.refresh()
         self._mark("trading", "ok", "paused" if self.trading.paused else "running")
-        await self._start_alerts()
+        await start_alerts(self, self._tasks)  # issue #7: outbox, voice, notices, reports
         # -- risk and sessions: counters, daily reset, session timer (SPEC §5.4, §8) --
         self.risk = RiskManager(lambda: self.settings, self.store, self.bus, self.clock,
                                 self.trading, self.symbols)
@@ -232,7 +232,7 @@ class Engine:
         self.v4 = V4StableLogic(self.trading, self.trends, self.clock, lambda: self.settings,
                                 self.symbols, self.risk, self.desk)
         self.plugins, self.bridge = build_strategies(self)
-        self.manager = self._trade_manager()
+        self.manager = build_trade_manager(self)
         self.reentry = build_reentry(self)
         self.pyramid = build_pyramid(self)
         if not self.options.replay:
@@ -264,46 +264,6 @@ class Engine:
             self.set_service("webhook", False, "off")
         log.info("Trading system started (%s mode)", self.settings.trading.mode)
 
-    async def _start_alerts(self) -> None:
-        """Issue #7: outbox, voice, notification center (listening before any trade event),
-        analytics and the report schedule. An offline replay neither speaks nor schedules."""
-        assert self.store is not None
-        self.outbox = Outbox(self.store)
-        if not self.options.replay:
-            self.voice = VoiceService(lambda: self.settings, self.store, self.clock,
-                                      self.data_dir)
-            await self.voice.start()
-        self.analytics = AnalyticsService(self.store, self.clock, lambda: self.settings,
-                                          self.data_dir, self._balance)
-        self.notifications = NotificationCenter(self, self.outbox, self.voice)
-        self.reports = ReportScheduler(self.analytics, self.notifications.emit, self.store,
-                                       lambda: self.settings)
-        self.reports.prime(self.clock.now())
-        self.notifications.start()
-        if not self.options.replay:
-            self._tasks.append(asyncio.create_task(self.notifications.run(), name="notify"))
-            self._tasks.append(asyncio.create_task(self.reports.run(self.clock.now),
-                                                   name="reports"))
-
-    def _trade_manager(self) -> TradeManager:
-        """SPEC §5.2 over the shared stores; exit signals of the V4 logic and of the plugins
-        go through its exit intelligence. The market pump or the position watcher runs it
-        (an offline replay, after each bar)."""
-        assert self.trading is not None and self.store is not None and self.bridge is not None
-        assert self.trends is not None and self.v4 is not None and self.plugins is not None
-        stores = self.bridge.stores
-        assert stores.pulses is not None
-        context = StrongContext(lambda: self.settings, self.trends, stores.pulses,
-                                stores.indicators)
-        manager = TradeManager(self.trading, self.store, self.bus, self.clock,
-                               lambda: self.settings, self.symbols, context)
-        self.v4.exits = self.plugins.exits = manager
-        return manager
-
-    def _balance(self) -> float | None:
-        account = self.trading.account if self.trading is not None else None
-        return account.balance if account is not None else None
-
     def _start_market(self) -> None:
         assert self.bundle is not None and self.trading is not None
         assert self.manager is not None
@@ -314,7 +274,7 @@ class Engine:
             self.market = MarketPump(
                 self.bundle.feed, self.bundle.terminal, self.bundle.to_broker_symbol,
                 self.trading, self.bus, self.clock, self.settings.paper.tick_seconds,
-                demo=self.bundle.demo, post_alert=self._post_demo_alert, manager=self.manager)
+                demo=self.bundle.demo, post_alert=self._demo_poster.post, manager=self.manager)
             self._tasks.append(asyncio.create_task(self.market.run(), name="market"))
             self._mark("market", "ok", self.bundle.feed_description)
         else:
@@ -330,20 +290,7 @@ class Engine:
                 self.set_service(name, False, "off")
             self._mark("frontends", "off", "not started")
             return
-        started = []
-        for name, factory in discover().items():
-            try:
-                frontend = factory(self)
-                if frontend is None:  # not configured (no token...): the factory logged why
-                    self.set_service(name, False, "off")
-                    continue
-                await frontend.start()
-            except Exception as exc:
-                log.critical("front end %s failed to start: %s", name, exc)
-                self.set_service(name, False, f"failed: {exc}")
-                continue
-            self.frontends.append(frontend)
-            started.append(name)
+        self.frontends, started = await start_all(self, self.set_service)
         self._mark("frontends", "ok", ", ".join(started) or "none configured")
 
     async def _start_webhook(self) -> None:
@@ -383,9 +330,7 @@ class Engine:
         self.frontends.clear()
         if self.webhook is not None:
             await self.webhook.stop()
-        if self._http is not None:
-            await self._http.close()
-            self._http = None
+        await self._demo_poster.close()
         if self.bundle is not None:
             await self.bundle.broker.shutdown()
         if self.store is not None:
@@ -432,46 +377,16 @@ class Engine:
                     self.plugins.health_publisher.flush()
             await asyncio.sleep(1.0)
 
-    async def _post_demo_alert(self, alert: Any) -> None:
-        """Demo alerts travel the real HTTP path, like TradingView's (secret already inside)."""
-        if self.webhook is None or not self.webhook.state.up or self.webhook.state.port is None:
-            return
-        if self._http is None:
-            self._http = aiohttp.ClientSession()
-        url = f"http://127.0.0.1:{self.webhook.state.port}{alert.path}"
-        body = alert.body
-        data = json.dumps(body).encode() if isinstance(body, dict) else str(body).encode()
-        try:
-            async with self._http.post(url, data=data) as response:
-                if response.status != 200:
-                    log.warning("demo alert refused by the webhook: HTTP %s", response.status)
-        except aiohttp.ClientError as exc:
-            log.warning("demo alert not delivered: %s", exc)
-
     # -- surfaces ------------------------------------------------------------------------------
     async def execute(self, line: str, actor: Actor, confirmed: bool = False) -> Reply:
         return await self.registry.invoke(self, line, actor, confirmed)
 
     def status_dict(self) -> dict[str, Any]:
-        trading = self.trading
-        account = trading.account if trading else None
-        positions = sorted(trading.positions.values(), key=lambda p: p.ticket) if trading else []
-        return {
-            "mode": self.settings.trading.mode,
-            "paused": bool(trading and trading.paused),
-            "pause_reason": trading.pause_reason if trading else None,
-            "bridge_mode": self.settings.bridge.mode,
-            "balance": account.balance if account else None,
-            "equity": account.equity if account else None,
-            "open_positions": [
-                {"ticket": p.ticket, "symbol": p.symbol, "direction": p.direction.value,
-                 "volume": p.volume, "price_open": p.price_open, "sl": p.sl, "tp": p.tp,
-                 "profit": p.profit} for p in positions],
-            "queue_length": self.intake.queue.qsize() if self.intake else 0,
-            "last_alert_time": (self.intake.stats.last_alert_at.isoformat()
-                                if self.intake and self.intake.stats.last_alert_at else None),
-            "webhook": self.services.get("webhook", (False, "not started"))[1],
-        }
+        return status_of(self)
+
+    def _webhook_port(self) -> int | None:
+        webhook = self.webhook
+        return webhook.state.port if webhook is not None and webhook.state.up else None
 
     def persist_override(self, dotted: str, value: Any) -> None:
         """Runtime config change: validated first, then stored so it survives restarts.

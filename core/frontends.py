@@ -47,3 +47,25 @@ def discover() -> dict[str, FrontendFactory]:
 def names() -> list[str]:
     """Names of the installed front ends, without importing them."""
     return sorted(ep.name for ep in entry_points(group=GROUP))
+
+
+async def start_all(engine: Engine, set_service: Callable[[str, bool, str], None]
+                    ) -> tuple[list[Frontend], list[str]]:
+    """SPEC §3.11 step 7: start every discovered front end; one that fails degrades to
+    "without it", logged CRITICAL, and the others still start."""
+    frontends: list[Frontend] = []
+    started: list[str] = []
+    for name, factory in discover().items():
+        try:
+            frontend = factory(engine)
+            if frontend is None:  # not configured (no token...): the factory logged why
+                set_service(name, False, "off")
+                continue
+            await frontend.start()
+        except Exception as exc:
+            log.critical("front end %s failed to start: %s", name, exc)
+            set_service(name, False, f"failed: {exc}")
+            continue
+        frontends.append(frontend)
+        started.append(name)
+    return frontends, started
