@@ -14,7 +14,7 @@ from telegram.ext import Application, ApplicationBuilder
 from tenacity import AsyncRetrying, RetryCallState, retry_if_exception, wait_exponential
 
 from bots.telegram.config import BotSpec, TelegramConfig
-from core.config.settings import TelegramDeliverySettings
+from core.config.alerts import TelegramDeliverySettings
 
 log = logging.getLogger(__name__)
 ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY]

@@ -28,7 +28,7 @@ from telegram.error import (
 from bots.telegram.bot import BotRuntime
 from bots.telegram.config import ChatId
 from bots.telegram.render import CAPTION_LIMIT, render_text
-from core.config.settings import TelegramDeliverySettings
+from core.config.alerts import TelegramDeliverySettings
 from core.notifications.outbox import OutboundMessage, Outbox, OutboxItem
 
 log = logging.getLogger(__name__)

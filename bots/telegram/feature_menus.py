@@ -8,7 +8,7 @@ from typing import Any
 from bots.telegram.callbacks import feature
 from bots.telegram.menus import Button, Keyboard, MenuModel, rows
 from bots.telegram.render import escape
-from core.config.settings import SessionsSettings
+from core.config.sessions import SessionsSettings
 from core.notifications.types import (
     CATEGORIES,
     MIN_PRIORITIES,

@@ -15,7 +15,7 @@ from telegram.error import BadRequest, Forbidden, TelegramError
 from bots.telegram.bot import BotRuntime
 from bots.telegram.config import ChatId
 from bots.telegram.delivery import Pacer
-from core.config.settings import StickyHeaderSettings
+from core.config.alerts import StickyHeaderSettings
 from core.storage.store import Store
 
 log = logging.getLogger(__name__)

@@ -2,20 +2,26 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from core.config.base import Routing, Section
+from core.config.alerts import (
+    AnalyticsSettings,
+    NotificationSettings,
+    TelegramSettings,
+    VoiceSettings,
+)
+from core.config.base import Routing, Section, check_zone
 from core.config.infra import InfraSettings
+from core.config.management import TradeManagementSettings
 from core.config.marketplace import MarketplaceSettings
 from core.config.plugins import PluginsSettings, PluginSystemSettings
 from core.config.profit import ProfitBookingSettings
 from core.config.recovery import RecoverySettings
 from core.config.reentry import ReentrySettings, ReverseShieldSettings
+from core.config.sessions import SessionsSettings
 from core.domain.symbols import DEFAULT_SYMBOLS
-from core.notifications import types as ntypes
 
 LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"]
 TierName = Literal["5000", "10000", "25000", "50000", "100000"]
@@ -198,16 +204,6 @@ def _tables() -> dict[str, dict[str, dict[str, float]]]:
     }
 
 
-def _check_zone(value: str) -> str:
-    from zoneinfo import ZoneInfo
-
-    try:
-        ZoneInfo(value)
-    except Exception as exc:  # ZoneInfoNotFoundError or a bad key
-        raise ValueError(f"unknown timezone {value!r} (use an IANA name)") from exc
-    return value
-
-
 class SlSystemSettings(Section):
     enabled: bool = True
     active: Literal["sl-1", "sl-2"] = "sl-1"
@@ -265,7 +261,7 @@ class RiskSettings(Section):
     manual_default_sl_pips: float = Field(0, ge=0, le=5000)
     manual_default_tp_pips: float = Field(0, ge=0, le=10000)
 
-    _zone = field_validator("daily_reset_timezone")(_check_zone)
+    _zone = field_validator("daily_reset_timezone")(check_zone)
 
     @field_validator("tiers")
     @classmethod
@@ -275,246 +271,8 @@ class RiskSettings(Section):
         return value
 
 
-HHMM = r"^([01]\d|2[0-3]):[0-5]\d$"
 SESSION_ID = r"^[a-z0-9_]{1,20}$"
 
-
-class SessionWindow(Section):
-    """One row of the IST trading-session table (SPEC §8.1)."""
-
-    name: str = Field(min_length=1, max_length=40)
-    start: str = Field(pattern=HHMM)
-    end: str = Field(pattern=HHMM)
-    symbols: list[str] = []
-    force_close: bool = False
-
-    @model_validator(mode="after")
-    def _window(self) -> SessionWindow:
-        if self.start == self.end:
-            raise ValueError(f"{self.name}: start and end are both {self.start}")
-        if len(set(self.symbols)) != len(self.symbols):
-            raise ValueError(f"{self.name}: a symbol is listed twice")
-        return self
-
-
-def _session_table() -> dict[str, SessionWindow]:
-    return {
-        "asian": SessionWindow(name="Asian", start="05:00", end="13:30",
-                               symbols=["USDJPY", "AUDJPY", "AUDUSD", "NZDUSD"]),
-        "london": SessionWindow(name="London", start="13:30", end="18:30", symbols=[
-            "EURUSD", "GBPUSD", "EURGBP", "GBPJPY", "EURJPY", "XAUUSD"]),
-        "overlap": SessionWindow(name="Overlap", start="18:30", end="22:30",
-                                 symbols=["EURUSD", "GBPUSD", "XAUUSD", "USDJPY"]),
-        "ny_late": SessionWindow(name="NY Late", start="22:30", end="03:30",
-                                 symbols=["USDJPY", "XAUUSD", "USDCAD"]),
-        "dead_zone": SessionWindow(name="Dead Zone", start="03:30", end="05:00", symbols=[],
-                                   force_close=True),
-    }
-
-
-class MarketSessionSettings(Section):
-    """A classic exchange-hours session, Monday to Friday local time (SPEC §8.3)."""
-
-    name: str = Field(min_length=1, max_length=40)
-    timezone: str
-    open: str = Field(pattern=HHMM)
-    close: str = Field(pattern=HHMM)
-
-    _zone = field_validator("timezone")(_check_zone)
-
-
-def _market_sessions() -> dict[str, MarketSessionSettings]:
-    rows = {"sydney": ("Sydney", "Australia/Sydney", "07:00", "16:00"),
-            "tokyo": ("Tokyo", "Asia/Tokyo", "09:00", "18:00"),
-            "london": ("London", "Europe/London", "08:00", "17:00"),
-            "new_york": ("New York", "America/New_York", "08:00", "17:00")}
-    return {k: MarketSessionSettings(name=n, timezone=z, open=o, close=c)
-            for k, (n, z, o, c) in rows.items()}
-
-
-class SessionsSettings(Section):
-    enabled: bool = True
-    timezone: str = "Asia/Kolkata"
-    advance_alert_minutes: int = Field(15, ge=0, le=240)
-    editor_step_minutes: int = Field(30, ge=5, le=120)
-    table: dict[str, SessionWindow] = Field(default_factory=_session_table)
-    market_sessions: dict[str, MarketSessionSettings] = Field(default_factory=_market_sessions)
-
-    _zone = field_validator("timezone")(_check_zone)
-
-    @field_validator("table", "market_sessions")
-    @classmethod
-    def _ids(cls, value: dict[str, BaseModel]) -> dict[str, BaseModel]:
-        import re
-
-        bad = [k for k in value if not re.match(SESSION_ID, k)]
-        if bad:
-            raise ValueError(f"session ids are a-z, 0-9 and _ (≤ 20): {bad}")
-        return value
-
-
-class StrongSettings(Section):
-    adx_min: float = Field(25, ge=0, le=100)
-    confidence_min: float = Field(70, ge=0, le=100)
-    v3_consensus_min: int = Field(7, ge=0, le=9)
-
-
-class ExitIntelligenceSettings(Section):
-    enabled: bool = True
-    hold_above_pips: float = Field(50, ge=0)
-    close_all_below_pips: float = Field(10, ge=0)
-    partial_percent: float = Field(50, gt=0, le=100)
-    breakeven_plus_pips: float = Field(5, ge=0)
-
-
-class BreakevenSettings(Section):
-    enabled: bool = True
-    buffer_pips: float = Field(2, ge=0, le=100)
-
-
-class ProfitLockSettings(Section):
-    enabled: bool = True
-    trigger_pips: float = Field(40, gt=0)
-    lock_pips: float = Field(10, ge=0)
-
-
-class TrailingSettings(Section):
-    enabled: bool = True
-    start_fraction: float = Field(0.5, gt=0, le=5)
-    step_fraction: float = Field(0.25, gt=0, le=5)
-
-
-class TradeManagementSettings(Section):
-    loop_interval_seconds: float = Field(1, gt=0, le=60)
-    tp1_partial_percent: float = Field(50, gt=0, le=100)
-    tp2_partial_percent: float = Field(40, gt=0, le=100)
-    strong: StrongSettings = StrongSettings()
-    exit_intelligence: ExitIntelligenceSettings = ExitIntelligenceSettings()
-    breakeven: BreakevenSettings = BreakevenSettings()
-    profit_lock: ProfitLockSettings = ProfitLockSettings()
-    trailing: TrailingSettings = TrailingSettings()
-
-
-REGISTERED_COMMANDS = ["start", "menu", "status", "dashboard", "pause", "resume", "positions",
-                       "closeall", "risk", "strategy", "plugins", "analytics", "session", "help"]
-
-
-class StickyHeaderSettings(Section):
-    enabled: bool = True
-    refresh_seconds: float = Field(30, ge=0.05, le=3600)
-
-
-class TelegramMenuSettings(Section):
-    plugin_context_ttl_seconds: int = Field(300, ge=10, le=86_400)
-    pending_command_ttl_seconds: int = Field(300, ge=10, le=86_400)
-    ref_payload_ttl_seconds: int = Field(3600, ge=60, le=604_800)
-
-
-class TelegramDeliverySettings(Section):
-    """Outbox → Telegram pacing: ≤ 1 message/s per chat, ≤ 20/min per group (Bot API FAQ)."""
-
-    chat_interval_seconds: float = Field(1.0, ge=0, le=60)
-    group_per_minute: int = Field(20, ge=1, le=60)
-    poll_seconds: float = Field(1.0, ge=0.01, le=60)
-    retry_max_seconds: float = Field(30, ge=0.1, le=3600)
-    reconnect_max_seconds: float = Field(30, ge=0.1, le=3600)
-    long_poll_seconds: int = Field(10, ge=0, le=50)
-
-
-class TelegramSettings(Section):
-    command_rate_limit_seconds: float = Field(2, ge=0, le=60)
-    sticky_header: StickyHeaderSettings = StickyHeaderSettings()
-    menu: TelegramMenuSettings = TelegramMenuSettings()
-    registered_commands: list[str] = Field(default_factory=lambda: list(REGISTERED_COMMANDS))
-    delivery: TelegramDeliverySettings = TelegramDeliverySettings()
-
-
-# -- notifications, voice, analytics (SPEC §11.15) ----------------------------------------------
-def _check_names(kind: str, names: Iterable[str], allowed: Iterable[str]) -> None:
-    known = list(allowed)
-    unknown = sorted(set(names) - set(known))
-    if unknown:
-        raise ValueError(f"unknown {kind} {unknown}; use one of {', '.join(known)}")
-
-
-class QuietHoursSettings(Section):
-    enabled: bool = False
-    start: str = Field("22:00", pattern=HHMM)
-    end: str = Field("06:00", pattern=HHMM)
-    timezone: str = "Asia/Kolkata"
-    allow_critical: bool = True
-    digest: bool = True
-
-    _zone = field_validator("timezone")(_check_zone)
-
-
-class NotificationSettings(Section):
-    types: dict[str, ntypes.State] = Field(default_factory=ntypes.default_states)
-    categories: dict[str, bool] = Field(
-        default_factory=lambda: dict.fromkeys(ntypes.CATEGORIES, True))
-    plugin_filter: Literal["all", "none", "v3_only", "v6_only"] = "all"
-    min_priority: Literal["all", "medium_and_above", "high_and_above", "critical_only"] = "all"
-    v6_tf_filter: dict[str, bool] = Field(
-        default_factory=lambda: dict.fromkeys(ntypes.V6_TIMEFRAMES, True))
-    quiet_hours: QuietHoursSettings = QuietHoursSettings()
-
-    @model_validator(mode="after")
-    def _known_names(self) -> NotificationSettings:
-        _check_names("notification type(s)", self.types, ntypes.TYPES)
-        _check_names("notification category(ies)", self.categories, ntypes.CATEGORIES)
-        _check_names("V6 timeframe(s)", self.v6_tf_filter, ntypes.V6_TIMEFRAMES)
-        return self
-
-
-class TtsSettings(Section):
-    rate: int = Field(150, ge=50, le=400)
-    volume: float = Field(1.0, ge=0, le=1)
-    driver: str = ""  # pyttsx3 driver; "" = the platform's (sapi5, espeak, nsss)
-
-
-class VoiceSettings(Section):
-    enabled: bool = True
-    tts: TtsSettings = TtsSettings()
-    telegram_voice_note: bool = False
-    retries: int = Field(3, ge=0, le=10)
-    backoff_base_seconds: float = Field(10, ge=0, le=600)
-    speak_events: list[str] = Field(default_factory=ntypes.default_speak_events)
-    encoder: str = "auto"  # auto | none | opusenc | ffmpeg | a path to opusenc or ffmpeg
-    notes_dir: str = "voice"
-
-    @field_validator("speak_events")
-    @classmethod
-    def _known_events(cls, value: list[str]) -> list[str]:
-        _check_names("speak event(s)", value, ntypes.TYPES)
-        return value
-
-
-class WeeklyReportSettings(Section):
-    enabled: bool = True
-    weekday: Literal["monday", "tuesday", "wednesday", "thursday", "friday", "saturday",
-                     "sunday"] = "saturday"
-    time: str = Field("03:40", pattern=HHMM)
-
-
-class MonthlyReportSettings(Section):
-    enabled: bool = True
-    day: int = Field(1, ge=1, le=28)
-    time: str = Field("03:45", pattern=HHMM)
-
-
-class DailyReportSettings(Section):
-    enabled: bool = True  # produced at the daily reset (risk.daily_reset_time)
-
-
-class AnalyticsSettings(Section):
-    daily: DailyReportSettings = DailyReportSettings()
-    weekly: WeeklyReportSettings = WeeklyReportSettings()
-    monthly: MonthlyReportSettings = MonthlyReportSettings()
-    timezone: str = "Asia/Kolkata"
-    export_dir: str = "exports"
-    keep_files: int = Field(50, ge=1, le=10_000)
-
-    _zone = field_validator("timezone")(_check_zone)
 
 class Settings(BaseModel):
     """The whole configuration tree."""

@@ -10,7 +10,8 @@ from typing import Any
 
 from core.brokers.port import BrokerError
 from core.clock import Clock
-from core.config.settings import SessionsSettings, Settings
+from core.config.sessions import SessionsSettings
+from core.config.settings import Settings
 from core.domain.orders import OrderResult
 from core.events import (
     EventBus,

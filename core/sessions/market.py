@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from core.config.settings import MarketSessionSettings, SessionsSettings
+from core.config.sessions import MarketSessionSettings, SessionsSettings
 from core.sessions.table import parse_hhmm
 
 

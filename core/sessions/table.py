@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from core.config.settings import SessionsSettings
+from core.config.sessions import SessionsSettings
 
 DAY = 86_400
 

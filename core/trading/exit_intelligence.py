@@ -6,8 +6,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
 
+from core.config.management import ExitIntelligenceSettings
 from core.config.plugins import V6PluginSettings
-from core.config.settings import ExitIntelligenceSettings, Settings
+from core.config.settings import Settings
 from core.domain.enums import Direction
 from core.signals.indicators import IndicatorReading, IndicatorSnapshot
 from core.signals.pulse_store import PulseStore

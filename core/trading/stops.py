@@ -8,7 +8,8 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from core.config.settings import Settings, TradeManagementSettings
+from core.config.management import TradeManagementSettings
+from core.config.settings import Settings
 from core.domain.orders import Position
 from core.domain.symbols import SymbolSpec
 from core.storage.store import Store

@@ -11,7 +11,7 @@ import pytest
 from bots.telegram.delivery import Pacer
 from bots.telegram.frontend import TelegramFrontend
 from bots.telegram.render import LIMIT
-from core.config.settings import TelegramDeliverySettings
+from core.config.alerts import TelegramDeliverySettings
 from core.engine import Engine
 from core.notifications.outbox import OutboundMessage
 from tests.bots.conftest import ADMIN, ANA, CTL, NTF

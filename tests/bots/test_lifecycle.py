@@ -21,7 +21,7 @@ from tests.fakes.telegram_server import FakeTelegram
 async def test_engine_start_is_not_delayed_by_an_unreachable_bot_api(
         tg: FakeTelegram, engine_options: EngineOptions, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("core.engine.discover", lambda: {"telegram": create})
+    monkeypatch.setattr("core.frontends.discover", lambda: {"telegram": create})
     await tg.go_down("refuse")
     engine_options.frontends = True
     engine = Engine(engine_options)

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from core.config import ConfigManager, Settings
-from core.config.settings import SessionsSettings
+from core.config.sessions import SessionsSettings
 from core.risk.gates import in_weekend_closure
 from core.sessions.table import block_text, current, next_start, shift_hhmm
 
