@@ -34,7 +34,7 @@ async def checkpoint(ctx: CommandContext) -> Reply:
         made = services.checkpoints.create_all("manual", note)
     else:
         made = [services.checkpoints.create(_loaded(ctx), "manual", note)]
-    keep = ctx.engine.settings.infra.checkpoints.keep_per_plugin
+    keep = ctx.engine.settings.rollback.max_checkpoints_per_plugin
     return Reply(title=f"Checkpoint{'s' if len(made) != 1 else ''} created: {len(made)}",
                  lines=(*(f"{r.checkpoint_id} · {r.track} · bridge {r.bridge_mode}"
                           for r in made), f"At most {keep} are kept per plugin."),

@@ -85,7 +85,7 @@ async def sync(ctx: CommandContext) -> Reply:
     forced = ctx.args.get("now") == "now"
     statuses = await services.sync.sync_all() if forced else \
         [services.sync.status[t] for t in STATE_TYPES]
-    cfg = ctx.engine.settings.infra.sync
+    cfg = ctx.engine.settings.state_sync
     rows = []
     for s in statuses:
         t = cfg.types.get(s.state_type)

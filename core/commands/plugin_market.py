@@ -219,7 +219,7 @@ async def benchmark(ctx: CommandContext) -> Reply:
     results = [await run_benchmark(host.plugins[pid], signals) for pid in ids]
     rows = tuple((r.plugin_id, str(r.calls), str(r.errors), f"{r.p50_ms:.3f}",
                   f"{r.p95_ms:.3f}", f"{r.max_ms:.3f}") for r in results)
-    warn = engine.settings.recovery.performance.warn_ms  # SPEC §3.9.2 warning threshold
+    warn = engine.settings.performance.warn_ms  # SPEC §3.9.2 warning threshold
     slow = [r.plugin_id for r in results if r.p95_ms > warn]
     lines = [f"{len(SUITE)} sample alerts (legacy, V3, V6 text and JSON, NA cases) × "
              f"{results[0].calls // len(SUITE)} rounds, decided in shadow: no order, no state "

@@ -1,4 +1,4 @@
-"""State-sync, checkpoint and rollback settings (SPEC §3.6, §3.7)."""
+"""State-sync and rollback settings (SPEC §3.6, §3.7, §11.16 `state_sync`, `rollback`)."""
 
 from __future__ import annotations
 
@@ -35,6 +35,8 @@ def _types() -> dict[str, SyncTypeSettings]:
 
 
 class SyncSettings(Section):
+    """SPEC §3.7, §11.16 `state_sync.*`: one row per state type."""
+
     enabled: bool = True
     types: dict[str, SyncTypeSettings] = Field(default_factory=_types)
     # Conflicts kept for /conflicts all (resolved ones beyond this are dropped, oldest first).
@@ -42,21 +44,17 @@ class SyncSettings(Section):
 
 
 class RollbackSettings(Section):
-    """SPEC §3.6.2 triggers. The error threshold and window are `recovery.plugin_error_
-    threshold` / `recovery.error_window_minutes`, the slow threshold `recovery.performance.
-    critical_ms` (one definition each, shared with the recovery handler)."""
+    """SPEC §3.6, §11.16 `rollback.*`. The error threshold and window are
+    `recovery.plugin_error_threshold` / `recovery.error_window_minutes` (shared with the
+    recovery handler, one definition each)."""
 
     auto: bool = True
-    slow_consecutive: int = Field(3, ge=1, le=100)
+    max_checkpoints_per_plugin: int = Field(10, ge=1, le=1000)
+    # a signal call slower than this is a "slow" fault; this many in a row roll back
+    performance_threshold_ms: float = Field(5000.0, gt=0)
+    performance_consecutive: int = Field(3, ge=1, le=100)
+    health_interval_seconds: float = Field(60.0, gt=0, le=86_400)
+    health_timeout_seconds: float = Field(5.0, gt=0, le=600)
+    health_failures: int = Field(3, ge=1, le=100)
     # A risky operation this recent is undone by an automatic rollback (its checkpoint).
-    risky_window_minutes: int = Field(60, ge=0, le=10_080)
-
-
-class CheckpointSettings(Section):
-    keep_per_plugin: int = Field(10, ge=1, le=1000)
-
-
-class InfraSettings(Section):
-    sync: SyncSettings = SyncSettings()
-    rollback: RollbackSettings = RollbackSettings()
-    checkpoints: CheckpointSettings = CheckpointSettings()
+    restore_lookback_minutes: int = Field(60, ge=0, le=10_080)

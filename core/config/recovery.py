@@ -19,10 +19,10 @@ class ConnectionSettings(Section):
 
 
 class PerformanceSettings(Section):
-    """SPEC §3.9.2 thresholds per plugin signal call."""
+    """SPEC §3.9.2, §11.16 `performance.*`: the warning threshold per plugin signal call and
+    throttling; the critical threshold is `rollback.performance_threshold_ms`."""
 
     warn_ms: float = Field(1000.0, gt=0)
-    critical_ms: float = Field(5000.0, gt=0)
     throttle_window: int = Field(20, ge=1, le=10_000)
     # Resident-size delta is read around one call in this many (psutil costs ~20 µs a read).
     memory_sample_every: int = Field(10, ge=1, le=10_000)
@@ -37,4 +37,3 @@ class RecoverySettings(Section):
     # How often due re-enables and reconnections are looked at.
     tick_seconds: float = Field(1.0, gt=0, le=60)
     connection: ConnectionSettings = ConnectionSettings()
-    performance: PerformanceSettings = PerformanceSettings()

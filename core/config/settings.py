@@ -13,12 +13,12 @@ from core.config.alerts import (
     VoiceSettings,
 )
 from core.config.base import Routing, Section, check_zone
-from core.config.infra import InfraSettings
+from core.config.infra import RollbackSettings, SyncSettings
 from core.config.management import TradeManagementSettings
 from core.config.marketplace import MarketplaceSettings
 from core.config.plugins import PluginsSettings, PluginSystemSettings
 from core.config.profit import ProfitBookingSettings
-from core.config.recovery import RecoverySettings
+from core.config.recovery import PerformanceSettings, RecoverySettings
 from core.config.reentry import ReentrySettings, ReverseShieldSettings
 from core.config.sessions import SessionsSettings
 from core.domain.symbols import DEFAULT_SYMBOLS
@@ -303,8 +303,11 @@ class Settings(BaseModel):
     notifications: NotificationSettings = NotificationSettings()
     voice: VoiceSettings = VoiceSettings()
     analytics: AnalyticsSettings = AnalyticsSettings()
-    infra: InfraSettings = InfraSettings()  # SPEC §3.6-§3.7 (core/config/infra.py)
-    recovery: RecoverySettings = RecoverySettings()  # SPEC §3.5, §3.9.2 (config/recovery.py)
+    # SPEC §11.16 infrastructure (core/config/recovery.py, core/config/infra.py)
+    recovery: RecoverySettings = RecoverySettings()
+    rollback: RollbackSettings = RollbackSettings()
+    state_sync: SyncSettings = SyncSettings()
+    performance: PerformanceSettings = PerformanceSettings()
     marketplace: MarketplaceSettings = MarketplaceSettings()  # SPEC §3.9.4
 
     @model_validator(mode="after")

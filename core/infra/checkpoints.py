@@ -92,7 +92,7 @@ class CheckpointManager:
         return checkpoint_id
 
     def _prune(self, plugin_id: str) -> None:
-        keep = self._engine.settings.infra.checkpoints.keep_per_plugin
+        keep = self._engine.settings.rollback.max_checkpoints_per_plugin
         for doc in self.docs(plugin_id)[keep:]:
             self._store.delete(TABLE, doc["checkpoint_id"])
 

@@ -224,7 +224,7 @@ class BrokerReconciler:
         """SPEC §3.7 POSITIONS resolution for a hand edit: newest_wins → the terminal (the
         edit is newer than the store's record); legacy_wins/hybrid_wins → the store (the
         layers' record wins); manual → None (left open for /resolve)."""
-        cfg = self._settings().infra.sync.types.get("POSITIONS")
+        cfg = self._settings().state_sync.types.get("POSITIONS")
         strategy = cfg.resolution if cfg is not None else "newest_wins"
         return {"newest_wins": TERMINAL, "manual": None}.get(strategy, STORE)
 

@@ -20,8 +20,6 @@ TRACKS = ("V4_STABLE", "V5_HYBRID", "V6_EXPERIMENTAL")
 REASONS = ("PLUGIN_FAILURE", "PERFORMANCE_DEGRADATION", "ERROR_THRESHOLD", "MANUAL_REQUEST",
            "HEALTH_CHECK_FAILED")
 JOURNAL = "rollbacks"
-HEALTH_INTERVAL_SECONDS = 60
-HEALTH_FAILURES = 3
 FAILED_INIT = "initialisation failed"  # the host's words for a build that raised at load
 FALLBACK_WORDS = "not loaded: its strategy's signals go to the V4 stable logic (fallback)"
 
@@ -53,7 +51,7 @@ class RollbackManager:
     def _on_fault(self, event: Event) -> None:
         assert isinstance(event, PluginFault)
         settings = self._engine.settings
-        cfg, recovery = settings.infra.rollback, settings.recovery
+        cfg, recovery = settings.rollback, settings.recovery
         plugins = self._engine.plugins
         if not cfg.auto or plugins is None or event.plugin_id not in plugins.plugins:
             return
@@ -75,10 +73,10 @@ class RollbackManager:
             last = self._slow_at.get(plugin_id)
             run = self._slow.get(plugin_id, 0) if last is not None and calls - last <= 1 else 0
             self._slow[plugin_id], self._slow_at[plugin_id] = run + 1, calls
-            if self._slow[plugin_id] >= cfg.slow_consecutive:
+            if self._slow[plugin_id] >= cfg.performance_consecutive:
                 self.auto(plugin_id, "PERFORMANCE_DEGRADATION",
                           f"{self._slow[plugin_id]} consecutive calls slower than "
-                          f"{recovery.performance.critical_ms:g} ms (last "
+                          f"{cfg.performance_threshold_ms:g} ms (last "
                           f"{event.elapsed_ms:.0f} ms in {event.hook})")
 
     def _on_state(self, event: Event) -> None:
@@ -89,7 +87,7 @@ class RollbackManager:
 
     def plugin_failure(self, plugin_id: str, detail: str) -> RollbackResult | None:
         plugins = self._engine.plugins
-        if not self._engine.settings.infra.rollback.auto or plugins is None:
+        if not self._engine.settings.rollback.auto or plugins is None:
             return None
         if plugin_id in plugins.plugins:  # an earlier build still loaded: roll it back
             return self.auto(plugin_id, "PLUGIN_FAILURE", detail)
@@ -108,27 +106,29 @@ class RollbackManager:
     async def run(self) -> None:
         """HEALTH_CHECK_FAILED: every loaded, enabled plugin probed every 60 s (5 s limit)."""
         while True:
-            await asyncio.sleep(HEALTH_INTERVAL_SECONDS)
+            await asyncio.sleep(self._engine.settings.rollback.health_interval_seconds)
             await self.probe_all()
 
     async def probe_all(self) -> None:
         plugins = self._engine.plugins
         if plugins is None:
             return
+        cfg = self._engine.settings.rollback
         for plugin_id in sorted(plugins.plugins):
             if not plugins.enabled(plugin_id):
                 continue
             try:
-                status = await asyncio.wait_for(asyncio.to_thread(plugins.health, plugin_id), 5)
+                status = await asyncio.wait_for(asyncio.to_thread(plugins.health, plugin_id),
+                                                cfg.health_timeout_seconds)
                 ok, detail = status.ok, status.detail
             except TimeoutError:
-                ok, detail = False, "health probe timed out (5 s)"
+                ok, detail = False, f"health probe timed out ({cfg.health_timeout_seconds:g} s)"
             if ok:
                 self._health_failures[plugin_id] = 0
                 continue
             failures = self._health_failures.get(plugin_id, 0) + 1
             self._health_failures[plugin_id] = failures
-            if failures >= HEALTH_FAILURES:
+            if failures >= cfg.health_failures:
                 self.auto(plugin_id, "HEALTH_CHECK_FAILED",
                           f"health probe failed {failures} times in a row: {detail}")
 
@@ -147,7 +147,7 @@ class RollbackManager:
             "its signals are traded by the V4 stable logic (fallback)"
             if settings.bridge.fallback_on_failure
             else "its signals are not traded (bridge.fallback_on_failure is off)"))
-        doc = self.checkpoints.recent_risky(plugin_id, settings.infra.rollback.risky_window_minutes)
+        doc = self.checkpoints.recent_risky(plugin_id, settings.rollback.restore_lookback_minutes)
         checkpoint_id = ""
         if doc is not None:
             checkpoint_id = str(doc["checkpoint_id"])
@@ -156,7 +156,7 @@ class RollbackManager:
                          + ("; ".join(changed) or "nothing differed"))
         else:
             lines.append("no risky operation in the last "
-                         f"{settings.infra.rollback.risky_window_minutes} min: no checkpoint "
+                         f"{settings.rollback.restore_lookback_minutes} min: no checkpoint "
                          "restored")
         recovery = settings.recovery
         if reason == "ERROR_THRESHOLD" and recovery.plugin_auto_reenable:

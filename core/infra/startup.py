@@ -42,7 +42,7 @@ class Infra:
 def build_infra(engine: Engine) -> Infra:
     assert engine.store is not None and engine.trading is not None
     conflicts = ConflictStore(engine.store, engine.bus, engine.clock,
-                              lambda: engine.settings.infra.sync.keep_conflicts)
+                              lambda: engine.settings.state_sync.keep_conflicts)
     reconciler = BrokerReconciler(engine.trading, engine.store, conflicts, engine.bus,
                                   engine.clock, lambda: engine.settings)
     sync = StateSynchronizer(engine, conflicts, reconciler)

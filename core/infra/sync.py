@@ -72,7 +72,7 @@ class StateSynchronizer:
     # -- the loop -----------------------------------------------------------------------------
     async def run(self) -> None:
         while True:
-            cfg = self._engine.settings.infra.sync
+            cfg = self._engine.settings.state_sync
             now = self._engine.clock.monotonic()
             for state_type in STATE_TYPES:
                 if cfg.enabled and now >= self._due.get(state_type, 0.0):
@@ -92,7 +92,7 @@ class StateSynchronizer:
     async def sync(self, state_type: str) -> TypeStatus:
         """One pass of one type, whatever asked for it; the next is due one interval on."""
         status = self.status[state_type]
-        types = self._engine.settings.infra.sync.types
+        types = self._engine.settings.state_sync.types
         interval = types[state_type].interval_seconds if state_type in types else 60.0
         self._due[state_type] = self._engine.clock.monotonic() + interval
         if state_type == "POSITIONS":
@@ -122,7 +122,7 @@ class StateSynchronizer:
             status.differences = status.propagated = 0
             status.detail = f"{status.keys} keys · {view.note}"
             return
-        cfg = self._engine.settings.infra.sync.types.get(state_type)
+        cfg = self._engine.settings.state_sync.types.get(state_type)
         direction = cfg.direction if cfg is not None else "bidirectional"
         strategy = cfg.resolution if cfg is not None else "manual"
         agreed = self._agreed.setdefault(state_type, {})

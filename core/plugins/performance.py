@@ -108,7 +108,7 @@ class PerformanceMonitor:
     def _begin(self, plugin_id: str, hook: str) -> _Call:
         perf = self.stats(plugin_id)
         rss = traced = None
-        every = self._settings().recovery.performance.memory_sample_every
+        every = self._settings().performance.memory_sample_every
         if hook == SIGNAL_HOOK and perf.calls % every == 0:
             # tracemalloc only when something already traces (starting it costs a lot)
             if tracemalloc.is_tracing():
@@ -126,7 +126,8 @@ class PerformanceMonitor:
     def _end(self, call: _Call, error: str | None) -> None:
         elapsed = (time.perf_counter() - call.started) * 1000
         perf = self.stats(call.plugin_id)
-        cfg = self._settings().recovery.performance
+        settings = self._settings()
+        cfg, critical_ms = settings.performance, settings.rollback.performance_threshold_ms
         if call.hook == SIGNAL_HOOK:
             perf.calls += 1
             perf.last_ms = round(elapsed, 3)
@@ -139,11 +140,11 @@ class PerformanceMonitor:
             perf.error_times.append(self._monotonic())
             self._bus.publish(PluginFault(call.plugin_id, "error", call.hook,
                                           round(elapsed, 3), error))
-        elif elapsed > cfg.critical_ms:
+        elif elapsed > critical_ms:
             log.warning("plugin %s %s took %.0f ms (critical %.0f ms)", call.plugin_id,
-                        call.hook, elapsed, cfg.critical_ms)
+                        call.hook, elapsed, critical_ms)
             self._bus.publish(PluginFault(call.plugin_id, "slow", call.hook, round(elapsed, 3),
-                                          f"{elapsed:.0f} ms > {cfg.critical_ms:.0f} ms"))
+                                          f"{elapsed:.0f} ms > {critical_ms:.0f} ms"))
         if call.hook == SIGNAL_HOOK:
             self._throttle(call.plugin_id, perf, cfg.warn_ms, cfg.throttle_window)
 
@@ -178,10 +179,11 @@ class PerformanceMonitor:
     # -- views ---------------------------------------------------------------------------
     def health(self) -> tuple[list[str], dict[str, Any]]:
         """The /health "performance" section."""
-        cfg = self._settings().recovery.performance
-        lines = [f"Performance: warning {cfg.warn_ms:.0f} ms, critical {cfg.critical_ms:.0f} ms "
+        settings = self._settings()
+        cfg, critical_ms = settings.performance, settings.rollback.performance_threshold_ms
+        lines = [f"Performance: warning {cfg.warn_ms:.0f} ms, critical {critical_ms:.0f} ms "
                  f"per signal; throttle on p95 of the last {cfg.throttle_window} signals"]
-        data: dict[str, Any] = {"warn_ms": cfg.warn_ms, "critical_ms": cfg.critical_ms,
+        data: dict[str, Any] = {"warn_ms": cfg.warn_ms, "critical_ms": critical_ms,
                                 "plugins": {}}
         for plugin_id, perf in sorted(self.plugins.items()):
             data["plugins"][plugin_id] = {

@@ -23,9 +23,9 @@ PLUGIN = "v3_combined"
 @pytest.fixture
 def engine_options(engine_options: EngineOptions) -> EngineOptions:
     fast(engine_options).config_overrides.update({
-        "recovery.performance.warn_ms": 10, "recovery.performance.critical_ms": 25,
-        "recovery.performance.throttle_window": 3,
-        "recovery.performance.memory_sample_every": 1})
+        "performance.warn_ms": 10, "rollback.performance_threshold_ms": 25,
+        "performance.throttle_window": 3,
+        "performance.memory_sample_every": 1})
     return engine_options
 
 

@@ -28,7 +28,7 @@ def move_sl(engine: Engine, ticket: int, sl: float) -> None:
 
 async def test_sl_changed_by_hand_under_manual_policy_waits_for_resolve(engine: Engine) -> None:
     assert engine.trading is not None
-    engine.persist_override("infra.sync.types.POSITIONS.resolution", "manual")
+    engine.persist_override("state_sync.types.POSITIONS.resolution", "manual")
     ticket = await manual_buy(engine)
     original = engine.trading.positions[ticket].sl
     assert original == pytest.approx(1.08208)

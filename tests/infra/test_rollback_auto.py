@@ -26,7 +26,7 @@ def engine_options(engine_options: EngineOptions) -> EngineOptions:
     # The critical threshold (SPEC default 5000 ms) lowered so a test plugin crosses it in
     # milliseconds; the consecutive-call rule and the rollback are the real ones.
     engine_options.config_overrides.update({
-        "recovery.performance.warn_ms": 1000, "recovery.performance.critical_ms": 20})
+        "performance.warn_ms": 1000, "rollback.performance_threshold_ms": 20})
     return engine_options
 
 

@@ -67,7 +67,7 @@ async def test_both_sides_changed_is_decided_by_the_strategy(engine: Engine) -> 
     assert (row.kind, row.status) == ("both_changed", "RESOLVED")
     assert row.resolution == "hybrid value applied (hybrid_wins)"
     assert stored(engine) == {"signals": 5}
-    engine.persist_override("infra.sync.types.PLUGIN.resolution", "manual")
+    engine.persist_override("state_sync.types.PLUGIN.resolution", "manual")
     live(engine).memory = {"signals": 7}
     save(engine, {"signals": 8})
     await run(engine, "/sync now")
