@@ -53,6 +53,19 @@ class Severity(StrEnum):
     CRITICAL = "CRITICAL"
 
 
+class ErrorCategory(StrEnum):
+    """Where an error came from (SPEC §3.5): it decides the automatic handling."""
+
+    PLUGIN = "PLUGIN"
+    TRADE = "TRADE"
+    CONNECTION = "CONNECTION"
+    CONFIG = "CONFIG"
+    DATABASE = "DATABASE"
+    TELEGRAM = "TELEGRAM"
+    MT5 = "MT5"
+    UNKNOWN = "UNKNOWN"
+
+
 class OrderKind(StrEnum):
     A = "A"
     B = "B"

@@ -19,8 +19,8 @@ from tenacity import (
 from core.brokers.port import BrokerError
 from core.clock import Clock, fmt_time
 from core.config.settings import Settings
-from core.domain.enums import PauseReason
-from core.infra.recovery import ErrorCategory, RecoveryHandler, Severity
+from core.domain.enums import ErrorCategory, PauseReason, Severity
+from core.infra.recovery import RecoveryHandler
 
 if TYPE_CHECKING:
     from core.brokers.mt5_broker import MT5Broker

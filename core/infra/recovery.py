@@ -8,12 +8,11 @@ from collections import Counter, deque
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
 from core.clock import Clock, fmt_time
 from core.config.settings import Settings
-from core.domain.enums import PauseReason
+from core.domain.enums import ErrorCategory, PauseReason, Severity
 from core.events import Event, EventBus, OrderRejected
 from core.infra.events import OperatorNotice, PluginFault, RolledBack
 from core.storage.store import Store
@@ -30,26 +29,9 @@ KEEP_RECORDS = 1000
 PROBE_TIMEOUT_SECONDS = 5.0
 
 
-class Severity(StrEnum):
-    LOW = "LOW"
-    MEDIUM = "MEDIUM"
-    HIGH = "HIGH"
-    CRITICAL = "CRITICAL"
-
-
-class ErrorCategory(StrEnum):
-    PLUGIN = "PLUGIN"
-    TRADE = "TRADE"
-    CONNECTION = "CONNECTION"
-    CONFIG = "CONFIG"
-    DATABASE = "DATABASE"
-    TELEGRAM = "TELEGRAM"
-    MT5 = "MT5"
-    UNKNOWN = "UNKNOWN"
-
-
-LOG_LEVELS = {Severity.LOW: logging.INFO, Severity.MEDIUM: logging.WARNING,
-              Severity.HIGH: logging.ERROR, Severity.CRITICAL: logging.CRITICAL}
+LOG_LEVELS = {Severity.INFO: logging.INFO, Severity.LOW: logging.INFO,
+              Severity.MEDIUM: logging.WARNING, Severity.HIGH: logging.ERROR,
+              Severity.CRITICAL: logging.CRITICAL}
 
 
 @dataclass(frozen=True, slots=True)

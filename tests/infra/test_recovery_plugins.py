@@ -6,9 +6,10 @@ from __future__ import annotations
 import pytest
 
 from core.clock import FrozenClock
+from core.domain.enums import ErrorCategory, Severity
 from core.engine import Engine, EngineOptions
 from core.infra.events import PluginFault, RolledBack
-from core.infra.recovery import ErrorCategory, RecoveryHandler, Severity
+from core.infra.recovery import RecoveryHandler
 from core.strategies.api import Decision, Health
 from tests.engine.helpers import legacy, quote
 from tests.engine.signal_helpers import RecordingPlugin, install, layers, post, record_of, run
