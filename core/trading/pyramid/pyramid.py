@@ -94,9 +94,14 @@ class ProfitPyramid:
     async def follow(self, now: datetime, prices: Prices | None) -> int:
         if self._lock.locked():
             return 0  # a stop command is acting: the next tick sees its result
+        # Most ticks change nothing: a synchronous look at each chain finds the few that
+        # need a step, so 25 quiet chains cost microseconds, not 125 awaited steps.
+        due = [chain_id for chain_id, chain in self.chains.items() if self._needs_step(chain)]
+        if not due:
+            return 0
         async with self._lock:
             acted = 0
-            for chain_id in list(self.chains):
+            for chain_id in due:
                 for step in (self._resume, self._book, self._vanished, self._hunt,
                              self._progress):
                     chain = self.chains.get(chain_id)
@@ -104,6 +109,25 @@ class ProfitPyramid:
                         break
                     acted += await step(chain, now, prices)
             return acted
+
+    def _needs_step(self, chain: ProfitChain) -> bool:
+        """An order in flight or hunting, one gone, one at its booking target, or a level
+        complete: anything the steps below would act on (one pass over the slots)."""
+        positions, targets, level = self.trading.positions, chain.targets, chain.current_level
+        at_level = open_at_level = False
+        for slot in chain.slots:
+            state = slot.state
+            if state in (SENDING, HUNT):
+                return True
+            if slot.level == level:
+                at_level = True
+            if state == OPEN:
+                open_at_level = open_at_level or slot.level == level
+                if slot.ticket is not None:
+                    position = positions.get(slot.ticket)
+                    if position is None or position.profit >= targets[slot.level]:
+                        return True
+        return chain.status == ACTIVE and at_level and not open_at_level
 
     async def _resume(self, chain: ProfitChain, now: datetime, prices: Prices | None) -> int:
         """Orders stored as SENDING (a crash mid-send): found at the broker or sent once."""
