@@ -23,6 +23,7 @@ from console.messages import (
     EngineFailed,
     EngineStarted,
     EngineStopping,
+    RunCommand,
     ThemeSettingChanged,
 )
 from console.screens.confirm import ConfirmScreen
@@ -228,6 +229,14 @@ class V5ConsoleApp(App[int]):
             self.push_screen(screen, callback=self._params_done)
         else:
             self.run_command(f"/{spec.name}")
+
+    def on_run_command(self, message: RunCommand) -> None:
+        """A pane's action (close, resolve, roll back, checkpoint): the same path as the
+        palette, so a confirm-command shows the confirmation modal first."""
+        if self.engine is None:
+            self.notify("The engine is not built yet.", severity="warning", markup=False)
+            return
+        self.run_command(message.line)
 
     def _params_done(self, line: str | None) -> None:
         if line:

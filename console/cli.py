@@ -10,9 +10,10 @@ import signal
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 from core.commands.catalog import build_registry
-from core.commands.spec import Actor, Reply, Surface
+from core.commands.spec import Actor, CommandSpec, Reply, Surface
 from core.config import ConfigError
 from core.engine import Engine, EngineOptions
 from core.runtime import EngineAlreadyRunning
@@ -81,18 +82,32 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
 
 
+def command_doc(spec: CommandSpec) -> dict[str, Any]:
+    """One registry entry as `commands --json` prints it (SPEC §10.1 fields)."""
+    conditional = callable(spec.confirm)
+    return {
+        "name": spec.name, "category": spec.category.value, "summary": spec.summary,
+        "usage": spec.usage(),
+        "params": [{"name": p.name, "type": p.type, "kind": p.kind, "required": p.required,
+                    "allowed": list(p.choices), "choices": list(p.choices),
+                    "presets": list(p.presets), "min": p.minimum, "max": p.maximum,
+                    "default": p.default, "help": p.help} for p in spec.params],
+        "admin": spec.admin,
+        "confirm": "conditional" if conditional else bool(spec.confirm),
+        # a conditional rule is shown by the values that trigger it (`/shadow ... off`)
+        "confirm_when": [f"{p.name}={c}" for p in spec.params for c in p.choices
+                         if spec.needs_confirmation({p.name: c})] if conditional else [],
+        "aliases": [a.name for a in spec.aliases],
+        "alias_args": {a.name: list(a.args) for a in spec.aliases if a.args},
+        "plugin_aware": spec.plugin_aware, "effect": spec.effect,
+    }
+
+
 def list_commands(as_json: bool) -> int:
-    registry = build_registry()
-    specs = registry.specs()
+    specs = build_registry().specs()
     if as_json:
-        print(json.dumps([{
-            "name": s.name, "category": s.category.value, "summary": s.summary,
-            "params": [{"name": p.name, "type": p.type, "required": p.required,
-                        "choices": list(p.choices), "presets": list(p.presets),
-                        "min": p.minimum, "max": p.maximum} for p in s.params],
-            "admin": s.admin, "confirm": bool(s.confirm),
-            "aliases": [a.name for a in s.aliases], "plugin_aware": s.plugin_aware,
-        } for s in specs], indent=2, ensure_ascii=False))
+        print(json.dumps([command_doc(s) for s in specs], indent=2, ensure_ascii=False,
+                         default=str))
     else:
         for s in specs:
             print(f"{s.category.value:<10} {s.usage():<40} {s.summary}")

@@ -12,10 +12,14 @@ from textual.message_pump import MessagePump
 
 from console.messages import (
     AccountChanged,
+    ChainsUpdated,
+    CheckpointsUpdated,
+    ConflictsUpdated,
     LogBatch,
     PluginHealthUpdated,
     PositionsUpdated,
     PositionView,
+    RollbackDone,
     ServiceUpdated,
     SignalBatch,
     SignalView,
@@ -35,20 +39,55 @@ from core.events import (
     ServiceStateChanged,
     TradingStateChanged,
 )
+from core.infra.events import CheckpointsChanged, ConflictsChanged, RolledBack
+from core.trading.chain_events import ChainRow, ChainsChanged
 
 if TYPE_CHECKING:
     from core.engine import Engine
 
 INTERESTING: tuple[type[Event], ...] = (
     AccountUpdated, PositionsChanged, TradingStateChanged, ServiceStateChanged, LogEmitted,
-    AlertProcessed, ConfigChanged, PluginHealth)
+    AlertProcessed, ConfigChanged, PluginHealth, ConflictsChanged, CheckpointsChanged,
+    RolledBack, ChainsChanged)
 """The events the shell shows (panes, theme); others are not queued for the console at all."""
+
+
+def chain_label(row: ChainRow) -> str:
+    """How a position shows its chain: `RE L2/5` (re-entry), `PB L1` (profit booking)."""
+    if row.family == "profit":
+        return f"PB L{row.level}"
+    return f"RE L{row.level}/{row.max_level}" if row.max_level else f"RE L{row.level}"
+
+
+def chain_labels(rows: Iterable[ChainRow]) -> dict[int, str]:
+    """Ticket → chain label, for every open ticket of these chains."""
+    return {ticket: chain_label(row) for row in rows for ticket in row.open_tickets}
+
+
+def first_rows(engine: Engine) -> list[Message]:
+    """The infra and chain panes' rows as the engine has them at start (later rows come by
+    event): one accessor per pane, each read only if this engine has it."""
+    out: list[Message] = []
+    infra = getattr(engine, "infra", None)
+    if infra is not None:
+        out.append(ConflictsUpdated(tuple(infra.conflicts.rows())))
+        out.append(CheckpointsUpdated(tuple(infra.checkpoints.rows())))
+    reentry = getattr(engine, "reentry", None)
+    if reentry is not None:
+        today = engine.clock.now().date().isoformat()
+        out.append(ChainsUpdated("reentry", tuple(reentry.book.shown(today))))
+    pyramid = getattr(engine, "pyramid", None)
+    if pyramid is not None:
+        out.append(ChainsUpdated("profit", tuple(pyramid.rows())))
+    return out
 
 
 class EventPump:
     """Subscribes once (before the engine starts, so start-up logs are seen) and, in a worker,
     drains the queue in bursts: only the newest account, positions, trading state, plugin
-    health and per-service state of a burst are posted, log records are posted together. The
+    health, conflicts, checkpoints, chains (per family) and per-service state of a burst are
+    posted, log records are posted together. Positions carry their chain label (from the
+    chains' open tickets); a burst that changes only the labels re-posts the positions. The
     engine is never blocked: the bus drops the oldest events if the console falls behind."""
 
     def __init__(self, engine: Engine, target: MessagePump, *, interval: float = 0.05,
@@ -64,14 +103,23 @@ class EventPump:
         self.labels: dict[int, tuple[str, str]] = {}
         """Kind and owner by ticket, from the store; written once when a position is placed,
         so read once (a store read per position per price tick adds up)."""
+        self.chains: dict[str, dict[int, str]] = {}
+        """Chain label by ticket, per family, from the newest ChainsChanged of each family."""
+        self.positions: tuple[Position, ...] = ()
+        """The newest positions seen, to relabel them when only the chains change."""
 
     def snapshot(self) -> None:
         """Post the engine's current state (after start: panes need it even if nothing moves)."""
+        first = first_rows(self.engine)
+        for message in first:  # positions show their chain from the first frame
+            if isinstance(message, ChainsUpdated):
+                self.chains[message.family] = chain_labels(message.rows)
         trading = self.engine.trading
         if trading is not None:
             if trading.account is not None:
                 self.target.post_message(AccountChanged(trading.account))
-            self.target.post_message(PositionsUpdated(self.views(trading.positions.values())))
+            self.positions = tuple(trading.positions.values())
+            self.target.post_message(PositionsUpdated(self.views(self.positions)))
             self.target.post_message(TradingStateUpdated(trading.paused, trading.pause_reason))
         for name, (up, detail) in sorted(self.engine.services.items()):
             self.target.post_message(ServiceUpdated(name, up, detail))
@@ -79,6 +127,8 @@ class EventPump:
             recent = reversed(self.engine.store.tail("signals", 50))
             self.target.post_message(SignalBatch(tuple(
                 view for record in recent if (view := signal_view(record)) is not None)))
+        for message in first:
+            self.target.post_message(message)
 
     def views(self, positions: Iterable[Position]) -> tuple[PositionView, ...]:
         trading = self.engine.trading
@@ -95,11 +145,13 @@ class EventPump:
             else:
                 labels[p.ticket] = label
             spec = symbols.get(p.symbol)
+            chain = next((found for family in sorted(self.chains)
+                          if (found := self.chains[family].get(p.ticket))), "")
             rows.append(PositionView(
                 ticket=p.ticket, symbol=p.symbol, side=p.direction.value, kind=label[0],
                 volume=p.volume, price_open=p.price_open, sl=p.sl, tp=p.tp,
                 profit=p.profit + p.swap, owner=label[1],
-                digits=spec.digits if spec is not None else 5))
+                digits=spec.digits if spec is not None else 5, chain=chain))
         self.labels = labels
         return tuple(rows)
 
@@ -113,6 +165,10 @@ class EventPump:
         alerts: list[SignalView] = []
         theme: ConfigChanged | None = None
         health: PluginHealth | None = None
+        conflicts: ConflictsChanged | None = None
+        checkpoints: CheckpointsChanged | None = None
+        rollbacks: list[RolledBack] = []
+        chains: dict[str, ChainsChanged] = {}
         for event in events:
             if isinstance(event, AccountUpdated):
                 account = event
@@ -131,6 +187,19 @@ class EventPump:
                 theme = event
             elif isinstance(event, PluginHealth):
                 health = event
+            elif isinstance(event, ConflictsChanged):
+                conflicts = event
+            elif isinstance(event, CheckpointsChanged):
+                checkpoints = event
+            elif isinstance(event, RolledBack):
+                rollbacks.append(event)
+            elif isinstance(event, ChainsChanged):
+                chains[event.family] = event
+        for family, changed in chains.items():
+            labels = chain_labels(changed.rows)
+            if labels != self.chains.get(family, {}) and positions is None:
+                positions = PositionsChanged(self.positions)  # relabel what is shown
+            self.chains[family] = labels
         out: list[Message] = []
         if theme is not None:
             out.append(ThemeSettingChanged(str(theme.value)))
@@ -146,9 +215,17 @@ class EventPump:
         if account is not None:
             out.append(AccountChanged(account.account))
         if positions is not None:
+            self.positions = positions.positions
             out.append(PositionsUpdated(self.views(positions.positions)))
         if health is not None:
             out.append(PluginHealthUpdated(health.rows))
+        if conflicts is not None:
+            out.append(ConflictsUpdated(conflicts.rows))
+        if checkpoints is not None:
+            out.append(CheckpointsUpdated(checkpoints.rows))
+        out.extend(RollbackDone(r.checkpoint_id, r.reason, r.plugin_id, r.detail)
+                   for r in rollbacks)
+        out.extend(ChainsUpdated(family, chains[family].rows) for family in sorted(chains))
         return out
 
     def flush(self, first: Event | None = None) -> int:

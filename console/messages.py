@@ -10,6 +10,8 @@ from textual.message import Message
 from core.clock import Clock
 from core.domain.orders import Account
 from core.events import LogEmitted, PluginHealthRow
+from core.infra.events import CheckpointRow, ConflictRow
+from core.trading.chain_events import ChainRow
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,6 +29,8 @@ class PositionView:
     profit: float
     owner: str
     digits: int = 5
+    chain: str = ""
+    """The chain the position belongs to: "RE L2/5" (re-entry), "PB L1" (profit booking)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,3 +128,48 @@ class ThemeSettingChanged(Message):
     def __init__(self, value: str) -> None:
         super().__init__()
         self.value = value
+
+
+class ConflictsUpdated(Message):
+    """Every known sync conflict, open first."""
+
+    def __init__(self, rows: tuple[ConflictRow, ...]) -> None:
+        super().__init__()
+        self.rows = rows
+
+
+class CheckpointsUpdated(Message):
+    """Every kept checkpoint, newest first."""
+
+    def __init__(self, rows: tuple[CheckpointRow, ...]) -> None:
+        super().__init__()
+        self.rows = rows
+
+
+class RollbackDone(Message):
+    """A rollback happened (automatic or by /rollback)."""
+
+    def __init__(self, checkpoint_id: str, reason: str, plugin_id: str, detail: str) -> None:
+        super().__init__()
+        self.checkpoint_id = checkpoint_id
+        self.reason = reason
+        self.plugin_id = plugin_id
+        self.detail = detail
+
+
+class ChainsUpdated(Message):
+    """The chains of one family ("reentry" or "profit"): open ones and those ended today."""
+
+    def __init__(self, family: str, rows: tuple[ChainRow, ...]) -> None:
+        super().__init__()
+        self.family = family
+        self.rows = rows
+
+
+class RunCommand(Message):
+    """A pane asks the app to run a registry command line (confirm-commands show the
+    confirmation modal first). Bubbles up to the app."""
+
+    def __init__(self, line: str) -> None:
+        super().__init__()
+        self.line = line

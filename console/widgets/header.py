@@ -19,6 +19,12 @@ SERVICES: dict[str, str] = {"webhook": "Webhook", "mt5": "MT5", "telegram": "Tel
 STATE_CLASSES = ("-starting", "-running", "-paused", "-failed", "-stopping")
 
 
+def put(chip: Static, text: str) -> None:
+    """Show `text`; a layout pass only if the chip's width changes (a price tick usually
+    keeps the length, and a layout pass re-arranges the whole screen)."""
+    chip.update(text, layout=len(text) != len(str(chip.content)))
+
+
 class HeaderBar(Widget):
     """Three rows: identity, time, mode and state; money; the links the desk depends on."""
 
@@ -57,7 +63,7 @@ class HeaderBar(Widget):
     def tick(self) -> None:
         """Redraw the clock from the engine's clock (a FrozenClock in tests)."""
         if self.clock is not None:
-            self.query_one("#clock", Static).update(fmt_header(self.clock.now(), self.timezone))
+            put(self.query_one("#clock", Static), fmt_header(self.clock.now(), self.timezone))
 
     def set_mode(self, mode: str) -> None:
         live = mode.lower() == "live"
@@ -80,15 +86,15 @@ class HeaderBar(Widget):
         self._show_state()
 
     def set_account(self, account: Account) -> None:
-        self.query_one("#balance", Static).update(f"Balance {money(account.balance)}")
-        self.query_one("#equity", Static).update(f"Equity {money(account.equity)}")
+        put(self.query_one("#balance", Static), f"Balance {money(account.balance)}")
+        put(self.query_one("#equity", Static), f"Equity {money(account.equity)}")
         floating = self.query_one("#floating", Static)
-        floating.update(f"Floating {signed_money(account.profit)}")
+        put(floating, f"Floating {signed_money(account.profit)}")
         for cls in ("-profit", "-loss", "-flat"):
             floating.set_class(cls == pnl_class(account.profit), cls)
 
     def set_open_count(self, count: int) -> None:
-        self.query_one("#open-count", Static).update(f"Open {count}")
+        put(self.query_one("#open-count", Static), f"Open {count}")
 
     def set_service(self, name: str, up: bool, detail: str) -> None:
         self.services[name] = (up, detail)

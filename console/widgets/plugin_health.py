@@ -1,4 +1,4 @@
-"""Provides the plugin health pane: each plugin's state, track, version, calls, errors, latency."""
+"""Provides the plugin health pane: state, track, version, calls, errors, latency, memory."""
 
 from __future__ import annotations
 
@@ -12,13 +12,13 @@ from console.widgets.live_table import LiveTable
 from core.events import PluginHealthRow
 
 COLUMNS: tuple[tuple[str, str], ...] = (
-    ("plugin", "Plugin"), ("state", "State"), ("track", "Track"), ("version", "Version"),
-    ("calls", "Calls"), ("errors", "Err 10m"), ("p50", "p50 ms"), ("p95", "p95 ms"),
-    ("last_error", "Last error"),
+    ("plugin", "Plugin"), ("state", "State"), ("track", "Track"), ("version", "Ver"),
+    ("calls", "Calls"), ("errors", "Err10m"), ("p50", "p50ms"), ("p95", "p95ms"),
+    ("memory", "Mem"), ("last_error", "Error"),
 )
 """Column keys and labels, in display order."""
 MIN_WIDTHS: dict[str, int] = {"plugin": 19, "state": 8, "track": 9, "calls": 5,
-                              "p50": 6, "p95": 6, "last_error": 10}
+                              "p50": 5, "p95": 5, "memory": 4, "last_error": 8}
 """Starting widths, so the columns do not jump when the first rows arrive."""
 MAX_ERROR_WIDTH = 40
 """The last error is cut to this many cells, or to the room the table has left (the whole
@@ -32,6 +32,15 @@ STATE_VARIABLES: dict[str, str] = {
 
 def latency(ms: float, calls: int) -> str:
     return f"{ms:.1f}" if calls else "—"
+
+
+def memory(kb: float, calls: int) -> str:
+    """The sampled memory growth of a plugin's calls: `640k`, `1.2M`; a dash before any."""
+    if not calls and not kb:
+        return "—"
+    if kb >= 1024:
+        return f"{kb / 1024:.1f}M"
+    return f"{kb:.0f}k"
 
 
 class PluginHealthPane(Vertical):
@@ -72,10 +81,14 @@ class PluginHealthPane(Vertical):
         last = r.last_error[:MAX_ERROR_WIDTH] if r.last_error else "—"
         return {
             "plugin": styled(r.plugin_id, variables, "brand", bold=True),
-            "state": styled(r.state, variables, STATE_VARIABLES.get(r.state, "foreground")),
+            # A throttled plugin still runs, slowed down (SPEC §3.9.2): say so in its state.
+            "state": (styled("throttled", variables, "health-degraded", bold=True)
+                      if r.throttled and r.state == "active" else
+                      styled(r.state, variables, STATE_VARIABLES.get(r.state, "foreground"))),
             "track": Text(r.track), "version": Text(r.version),
             "calls": Text(str(r.calls)), "errors": errors,
             "p50": Text(latency(r.p50_ms, r.calls)), "p95": Text(latency(r.p95_ms, r.calls)),
+            "memory": Text(memory(r.memory_kb, r.calls)),
             "last_error": (styled(last, variables, "health-down") if r.last_error
                            else styled(last, variables, "text-muted")),
         }

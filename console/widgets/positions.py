@@ -1,4 +1,4 @@
-"""Provides the positions pane: every open position with its live P&L."""
+"""Provides the positions pane: every open position with its live P&L; closes one on request."""
 
 from __future__ import annotations
 
@@ -6,29 +6,32 @@ from dataclasses import replace
 
 from rich.text import Text
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.containers import Vertical
 
-from console.formatting import lots, pnl_variable, price, signed, signed_money, styled
-from console.messages import PositionView
-from console.widgets.live_table import LiveTable
+from console.formatting import DASH, lots, pnl_variable, price, signed, signed_money, styled
+from console.messages import PositionView, RunCommand
+from console.widgets.cursor_table import CursorTable
 
 COLUMNS: tuple[tuple[str, str], ...] = (
     ("ticket", "Ticket"), ("symbol", "Symbol"), ("side", "Side"), ("kind", "Kind"),
     ("lot", "Lot"), ("entry", "Entry"), ("sl", "SL"), ("tp", "TP"), ("pnl", "P&L"),
-    ("owner", "Owner"),
+    ("owner", "Owner"), ("chain", "Chain"),
 )
 """Column keys and labels, in display order."""
 MIN_WIDTHS: dict[str, int] = {"ticket": 8, "symbol": 6, "lot": 4, "entry": 7, "sl": 7,
-                              "tp": 7, "pnl": 6, "owner": 8}
+                              "tp": 7, "pnl": 6, "owner": 8, "chain": 7}
 """Starting widths, so the columns do not jump on the first rows."""
 
 
 class PositionsPane(Vertical):
     """A read-only table fed by `PositionsUpdated`; sorted by ticket, P&L in theme colours.
     A price tick builds new P&L cells only, and the LiveTable redraws only the rows whose
-    cells changed: hundreds of positions ticking several times a second stay cheap."""
+    cells changed: hundreds of positions ticking several times a second stay cheap.
+    `c` (or Enter) asks to close the cursor row: `/close <ticket>`, confirmed first."""
 
     ALLOW_MAXIMIZE = True
+    BINDINGS = [Binding("c", "close_position", "Close position")]
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
@@ -40,19 +43,34 @@ class PositionsPane(Vertical):
         self.border_title = "Positions"
 
     def compose(self) -> ComposeResult:
-        yield LiveTable(COLUMNS, id="positions-table")
+        yield CursorTable(COLUMNS, id="positions-table")
 
     def on_mount(self) -> None:
         self.app.theme_changed_signal.subscribe(self, lambda _theme: self._render_rows(True))
         self._render_rows()
 
     @property
-    def table(self) -> LiveTable:
-        return self.query_one("#positions-table", LiveTable)
+    def table(self) -> CursorTable:
+        return self.query_one("#positions-table", CursorTable)
+
+    def action_close_position(self) -> None:
+        ticket = self.table.cursor_key
+        if ticket is not None:
+            self.post_message(RunCommand(f"/close {ticket}"))
+
+    def on_cursor_table_chosen(self, message: CursorTable.Chosen) -> None:
+        message.stop()
+        self.post_message(RunCommand(f"/close {message.key}"))
 
     def show(self, positions: tuple[PositionView, ...]) -> None:
+        had = bool(self.positions)
         self.positions = tuple(sorted(positions, key=lambda p: p.ticket))
         self._render_rows()
+        if had != bool(self.positions):
+            self.refresh_bindings()  # "Close position" only while there is one
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        return bool(self.positions) if action == "close_position" else True
 
     def _pnl(self, p: PositionView) -> Text:
         return styled(signed(p.profit), self.app.theme_variables, pnl_variable(p.profit),
@@ -80,6 +98,8 @@ class PositionsPane(Vertical):
             "sl": Text(price(p.sl, p.digits)), "tp": Text(price(p.tp, p.digits)),
             "pnl": self._pnl(p),
             "owner": Text(p.owner),
+            "chain": styled(p.chain or DASH, variables, "text-accent" if p.chain
+                            else "foreground-muted"),
         }
 
     def _render_rows(self, recolour: bool = False) -> None:

@@ -41,16 +41,17 @@ async def test_both_families_running_first(engine_options: EngineOptions) -> Non
         rows = texts(app)
         assert [r[0] for r in rows] == ["PB_EURUSD_1a2b3c4d", "RE_EURUSD_0a1b2c3d",
                                         "RE_GBPUSD_4e5f6a7b", "RE_USDJPY_8c9d0e1f"]
-        assert rows[2] == ["RE_GBPUSD_4e5f6a7b", "Re-entry", "GBPUSD", "SELL", "1/5", "ARMED",
-                           "SL_HUNT", "1.2695", "14:35", "-6.50", "v4-logic2", "—"]
-        assert rows[0][4] == "1" and rows[0][11] == "#10000002"
+        assert rows[2] == ["RE_GBPUSD_4e5f6a7b", "GBPUSD", "SELL", "1/5", "ARMED", "SL_HUNT",
+                           "1.2695", "14:35", "-6.50", "v4-logic2", "—"]
+        assert rows[0][3] == "1" and rows[0][10] == "#10000002"
+        assert app.dashboard.chains.table.size.width == 0  # filled while on another tab
         pane = app.dashboard.chains
         assert pane.border_title == "Chains · 3 running"
         assert pane.border_subtitle == "1 finished today"
         # One family's event replaces that family only.
         await send(pilot, ChainsChanged("profit", ()), lambda: pane.table.row_count == 3,
                    "profit gone")
-        assert all(r[1] == "Re-entry" for r in texts(app))
+        assert all(r[0].startswith("RE_") for r in texts(app))
 
 
 async def test_positions_show_their_chain_level(engine_options: EngineOptions) -> None:
@@ -83,6 +84,11 @@ async def test_tab_keys_and_clicks(engine_options: EngineOptions) -> None:
         await pilot.pause()
         assert screen.tabs.active == "tab-chains"
         assert app.focused is screen.chains.table and screen.chains.region.height >= 8
+        table = screen.chains.table
+        await send(pilot, ChainsChanged("reentry", REENTRY), lambda: table.row_count == 3,
+                   "rows")
+        assert table.virtual_size.width <= table.size.width  # nothing cut at 120 columns
+        assert [str(c) for c in table.get_row_at(0)][-1] == "#10000001"
         await pilot.press("2")
         await pilot.pause()
         assert screen.tabs.active == "tab-signals"

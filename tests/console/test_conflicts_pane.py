@@ -146,3 +146,32 @@ def test_snapshot_resolve_dialog(snap_compare: Snap, snap_options: EngineOptions
         await pilot.pause(0.1)
 
     assert snap_compare(app, terminal_size=SIZE, run_before=dialog)
+
+
+async def test_conflicts_so_far_are_shown_at_start(engine_options: EngineOptions) -> None:
+    """An open conflict from an earlier run is in the pane from the start (the pump reads
+    the engine's conflicts once; later ones come by event)."""
+    from dataclasses import replace
+
+    from tests.console.support import open_position
+
+    options = replace(engine_options, config_overrides={
+        **engine_options.config_overrides, "state_sync.types.POSITIONS.resolution": "manual"})
+    first = Engine(options)
+    await first.start()
+    ticket = (await open_position(first)).ticket
+    assert first.infra is not None and first.bundle is not None
+    assert first.bundle.terminal is not None
+    await first.infra.reconciler.run()
+    first.bundle.terminal.order_send({"action": 6, "position": ticket, "symbol": "EURUSD",
+                                      "sl": 1.0800, "tp": 1.0910})  # TRADE_ACTION_SLTP
+    await first.infra.reconciler.run()
+    kept = first.infra.conflicts.rows()
+    await first.stop()
+    assert [r.status for r in kept] == ["OPEN"], kept
+    app = console_for(Engine(options))
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_running(pilot)
+        table = app.dashboard.conflicts.table
+        await wait_until(pilot, lambda: table.row_count >= 1, what="stored conflict")
+        assert texts(app)[0][:3] == [kept[0].conflict_id, "OPEN", "sl_tp_changed"]

@@ -84,19 +84,19 @@ async def test_resolve_a_conflict_from_the_pane(engine_options: EngineOptions) -
     a conflict open; in the pane `r`, choose `store`, confirm: the store's SL/TP is sent
     back to the terminal and the row shows RESOLVED."""
     overrides = {**engine_options.config_overrides,
-                 "infra.sync.types.POSITIONS.resolution": "manual"}
+                 "state_sync.types.POSITIONS.resolution": "manual"}
     engine = Engine(replace(engine_options, config_overrides=overrides))
     app = console_for(engine)
     async with app.run_test(size=SIZE) as pilot:
         await wait_running(pilot)
-        placed = await open_position(engine)
-        assert engine.infra is not None and engine.bundle is not None
+        ticket = (await open_position(engine)).ticket
+        assert ticket is not None and engine.infra is not None and engine.bundle is not None
         assert engine.bundle.terminal is not None and engine.trading is not None
         await engine.infra.reconciler.run()  # the baseline SL/TP
-        store_sl, store_tp = engine.trading.positions[placed.ticket].sl, \
-            engine.trading.positions[placed.ticket].tp
+        store_sl, store_tp = engine.trading.positions[ticket].sl, \
+            engine.trading.positions[ticket].tp
         sent = engine.bundle.terminal.order_send({
-            "action": TRADE_ACTION_SLTP, "position": placed.ticket, "symbol": "EURUSD",
+            "action": TRADE_ACTION_SLTP, "position": ticket, "symbol": "EURUSD",
             "sl": 1.0800, "tp": 1.0910})
         assert sent is not None and sent.retcode == 10009
         await engine.infra.reconciler.run()
@@ -120,7 +120,7 @@ async def test_resolve_a_conflict_from_the_pane(engine_options: EngineOptions) -
         resolved = engine.infra.conflicts.get(conflict.conflict_id)
         assert resolved is not None and resolved.status == RESOLVED
         await engine.trading.refresh()
-        held = engine.trading.positions[placed.ticket]
+        held = engine.trading.positions[ticket]
         assert (held.sl, held.tp) == (store_sl, store_tp)
 
 
@@ -148,3 +148,25 @@ async def test_roll_back_to_a_checkpoint(engine_options: EngineOptions) -> None:
         await wait_until(pilot, lambda: any(
             n.title == f"v3_combined rolled back to {target.checkpoint_id}"
             for n in app._notifications), what="reply")
+
+
+async def test_tab_moves_the_focus_through_the_panes(engine_options: EngineOptions) -> None:
+    """Keyboard only: Tab visits positions, plugin health, conflicts, checkpoints, the tab
+    strip (left/right switch tabs) and the shown tab's pane, in screen order."""
+    from textual.widgets import Tabs
+
+    app = console_for(Engine(engine_options))
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_running(pilot)
+        screen = app.dashboard
+        screen.positions.table.focus()
+        await pilot.pause()
+        seen = [app.focused]
+        for _ in range(5):
+            await pilot.press("tab")
+            seen.append(app.focused)
+        assert seen[:4] == [screen.positions.table, screen.plugin_health.table,
+                            screen.conflicts.table, screen.checkpoints.table]
+        assert isinstance(seen[4], Tabs) and seen[5] is screen.log_pane.view
+        await pilot.press("shift+tab", "right")  # back to the strip, next tab
+        assert screen.tabs.active == "tab-signals"

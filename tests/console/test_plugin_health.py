@@ -76,3 +76,36 @@ async def test_m_maximises_the_plugin_health_pane(engine_options: EngineOptions)
         await wait_until(pilot, lambda: app.dashboard.maximized is pane, what="maximised")
         await pilot.press("m")
         await wait_until(pilot, lambda: app.dashboard.maximized is None, what="restored")
+
+
+async def test_memory_and_throttled(engine_options: EngineOptions) -> None:
+    """Each plugin's sampled memory growth in its own column; a throttled active plugin says
+    "throttled" in the degraded colour (SPEC §3.9.2)."""
+    from rich.text import Text
+
+    from console.formatting import theme_style
+    from core.events import PluginHealth, PluginHealthRow
+
+    engine = Engine(engine_options)
+    app = console_for(engine)
+    async with app.run_test(size=SMALL) as pilot:
+        await wait_running(pilot)
+        pane = app.dashboard.plugin_health
+        engine.bus.publish(PluginHealth((
+            PluginHealthRow("v3_combined", "active", "V5_HYBRID", "1.0.0", 40, 0, 1.1, 2.0,
+                            "", 3.0, 1536.0, 12.0, True),
+            PluginHealthRow("v6_price_action_5m", "active", "V5_HYBRID", "1.0.0", 7, 0, 0.4,
+                            0.6, "", 0.9, 640.0, 2.0, False),
+            PluginHealthRow("v6_price_action_1h", "idle", "V5_HYBRID", "1.0.0", 0, 0, 0.0,
+                            0.0, ""),
+        )))
+        await wait_until(pilot, lambda: pane.table.row_count == 3, what="fixed rows")
+        rows = _rows(app)
+        assert rows["v3_combined"][1] == "throttled" and rows["v3_combined"][8] == "1.5M"
+        assert rows["v6_price_action_5m"][1] == "active" and rows["v6_price_action_5m"][8] == \
+            "640k"
+        assert rows["v6_price_action_1h"][8] == "—"
+        state = pane.table.get_row_at(0)[1]
+        assert isinstance(state, Text)
+        assert state.style == theme_style(app.theme_variables, "health-degraded", bold=True)
+        assert pane.table.virtual_size.width <= pane.table.size.width  # fits 100 columns

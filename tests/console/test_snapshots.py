@@ -17,9 +17,11 @@ from core.commands.registry import CommandRegistry
 from core.commands.spec import Actor, Surface
 from core.engine import Engine, EngineOptions
 from core.events import LogEmitted
+from core.infra.events import CheckpointsChanged, ConflictsChanged
 from core.logs import BusHandler
 from core.plugins.health import PluginHealthPublisher
 from core.runtime import DataDirLock
+from tests.console.rows import CHECKPOINTS, send
 from tests.console.support import (
     SIZE,
     SMALL,
@@ -77,8 +79,38 @@ async def _dashboard(pilot: Pilot[Any]) -> None:
     table = app.dashboard.positions.table
     await wait_until(pilot, lambda: table.row_count == 1, what="position row")
     await _three_alerts(pilot, app)
+    await _quiet_health(pilot, app)
     await _fixed_log(pilot, app)
+    await _fixed_infra(pilot, app)
 
+
+async def _quiet_health(pilot: Pilot[Any], app: V5ConsoleApp) -> None:
+    """No call figures: the alerts' real latencies vary per run, and the engine publishes
+    them up to a second later. Zeroed, and published now, whatever it sends later is this."""
+    engine = app.engine
+    assert engine is not None and engine.bridge is not None and engine.plugins is not None
+    publisher = engine.plugins.health_publisher
+    assert publisher is not None
+    engine.bridge.stats.layers.clear()
+    if publisher.monitor is not None:
+        publisher.monitor.plugins.clear()
+    publisher.publish()
+    pane = app.dashboard.plugin_health
+    await wait_until(pilot, lambda: bool(pane.rows) and not any(r.calls for r in pane.rows),
+                     what="quiet health")
+
+
+async def _fixed_infra(pilot: Pilot[Any], app: V5ConsoleApp) -> None:
+    """Fixed checkpoints and no conflicts, through the bus: the engine's own checkpoints
+    (one per plugin at start, one before each config change) follow core's rules, which
+    the pane shots must not depend on."""
+    pane = app.dashboard.checkpoints
+    ids = [row.checkpoint_id for row in CHECKPOINTS]
+    await send(pilot, CheckpointsChanged(CHECKPOINTS), lambda: list(pane.table.rows) == ids,
+               "fixed checkpoints")
+    await send(pilot, ConflictsChanged(()), lambda: not app.dashboard.conflicts.rows,
+               "no conflicts")
+    pane.table.move_to(0)
 
 async def _fixed_health(pilot: Pilot[Any], app: V5ConsoleApp) -> None:
     """Fixed stats for three plugins (real timings vary per run), v6_price_action_1m disabled,
@@ -104,6 +136,7 @@ async def _fixed_health(pilot: Pilot[Any], app: V5ConsoleApp) -> None:
     pane = app.dashboard.plugin_health
     await wait_until(pilot, lambda: bool(pane.rows) and pane.rows[0].calls == 4, what="health rows")
     await pilot.pause(0.1)
+    await _fixed_infra(pilot, app)  # /disable took a checkpoint
 
 
 async def _three_alerts(pilot: Pilot[Any], app: V5ConsoleApp) -> None:
@@ -179,6 +212,37 @@ class TestDashboard:
 
         assert snap_compare(app, terminal_size=SIZE, run_before=maximised)
 
+    def test_signals_tab(self, snap_compare: Snap, snap_options: EngineOptions) -> None:
+        """`2`: the signals tab under the main panes: the three alerts, newest first, the
+        blocked GBPUSD entry (TREND_MISALIGNED) on top, executed ones green."""
+        app, _ = _app(snap_options)
+
+        async def signals(pilot: Pilot[Any]) -> None:
+            await _dashboard(pilot)
+            await pilot.press("2")
+            await wait_until(pilot, lambda: app.dashboard.signals.region.area > 0,
+                             what="signals tab")
+            app.dashboard.set_focus(None)
+            await pilot.pause(0.1)
+
+        assert snap_compare(app, terminal_size=SIZE, run_before=signals)
+
+    def test_log_filtered_to_warnings(self, snap_compare: Snap,
+                                      snap_options: EngineOptions) -> None:
+        """`f` twice in the log pane: WARNING and above (the INFO lines are kept, not
+        shown); the border says so."""
+        app, _ = _app(snap_options)
+
+        async def filtered(pilot: Pilot[Any]) -> None:
+            await _dashboard(pilot)
+            app.dashboard.log_pane.view.focus()
+            await pilot.press("f", "f")
+            await wait_until(pilot, lambda: app.dashboard.log_pane.min_level == "WARNING",
+                             what="filter")
+            await pilot.pause(0.1)
+
+        assert snap_compare(app, terminal_size=SIZE, run_before=filtered)
+
     def test_plugin_health_with_calls_and_an_error(self, snap_compare: Snap,
                                                    snap_options: EngineOptions) -> None:
         """The plugin health pane between positions and signals: fixed call counts and
@@ -238,6 +302,7 @@ class TestModals:
 
         async def params(pilot: Pilot[Any]) -> None:
             await _fixed_log(pilot, await wait_running(pilot))
+            await _fixed_infra(pilot, app)
             await _settled(pilot)
             app.start_command("testlimit")
             await wait_until(pilot, lambda: isinstance(app.screen, ParamsScreen),
@@ -264,6 +329,7 @@ class TestPalette:
 
         async def palette(pilot: Pilot[Any]) -> None:
             await _fixed_log(pilot, await wait_running(pilot))
+            await _fixed_infra(pilot, app)
             await _settled(pilot)
             await open_palette(pilot, "close")
             await pilot.pause(0.1)
