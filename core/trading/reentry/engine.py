@@ -91,8 +91,7 @@ class ReentryEngine:
     # -- the follower ------------------------------------------------------------------------
     @property
     def active(self) -> bool:
-        return self.shield.active or any(c.status == ARMED or c.pending
-                                         for c in self.book.live())
+        return self.shield.active or bool(self.book.watching)
 
     async def follow(self, now: datetime, prices: Prices | None) -> int:
         interval = self._settings().reentry.monitor_interval_seconds

@@ -109,13 +109,22 @@ class ChainBook:
     def __init__(self, store: Store) -> None:
         self._store = store
         self.chains: dict[str, Chain] = {}
+        # Chains armed or with an order in flight: the monitor's work, asked every tick.
+        self.watching: set[str] = set()
         for doc in reversed(store.tail(HISTORY, self.RECENT)):
             self.chains[doc["chain_id"]] = Chain.from_doc(doc)
         for doc in store.all(TABLE):
-            self.chains[doc["chain_id"]] = Chain.from_doc(doc)
+            self._track(Chain.from_doc(doc))
+
+    def _track(self, chain: Chain) -> None:
+        self.chains[chain.chain_id] = chain
+        if not chain.finished and (chain.status == ARMED or chain.pending):
+            self.watching.add(chain.chain_id)
+        else:
+            self.watching.discard(chain.chain_id)
 
     def save(self, chain: Chain) -> Chain:
-        self.chains[chain.chain_id] = chain
+        self._track(chain)
         if not chain.finished:
             self._store.put(TABLE, chain.chain_id, chain.to_doc())
             return chain

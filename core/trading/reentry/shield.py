@@ -45,6 +45,9 @@ class ReverseShield:
         self.trading = trading
         self.risk = risk
         self._symbols = symbols
+        # Asked on every price tick (a follower's `active`): kept in memory, refreshed after
+        # each change of the table, so a tick never reads the store.
+        self._live = bool(self.pairs)
 
     @property
     def pairs(self) -> list[dict[str, Any]]:
@@ -52,7 +55,10 @@ class ReverseShield:
 
     @property
     def active(self) -> bool:
-        return bool(self.pairs)
+        return self._live
+
+    def _recount(self) -> None:
+        self._live = bool(self.pairs)
 
     def sl_hit(self, chain: Chain, event: PositionClosed, now: datetime) -> None:
         """Order A (level 0) hit its SL: queue a pair when the shield is on and a slot is
@@ -74,6 +80,7 @@ class ReverseShield:
             "kill_level": retrace_level(spec, chain.original_entry, chain.original_sl,
                                         cfg.kill_switch_retrace),
             "status": "pending", "tickets": [], "created_at": now.isoformat()})
+        self._live = True
 
     async def follow(self, now: datetime, quotes: dict[str, tuple[float, float]]) -> int:
         acted = 0
@@ -83,6 +90,7 @@ class ReverseShield:
             elif await self._killed(pair, quotes):
                 acted += await self._close_pair(pair, "kill switch: price back to the "
                                                       f"retrace level {pair['kill_level']}")
+        self._recount()
         return acted
 
     async def _open(self, pair: dict[str, Any]) -> int:
@@ -158,11 +166,13 @@ class ReverseShield:
                                    status="open" if left else "done")
                 self._notice("shield_closed", f"Shield closed: {pair['symbol']}", pair,
                              f"#{event.ticket} closed {event.reason} {event.profit:+.2f}")
+        self._recount()
 
     def disarm(self) -> None:
         """Panic: queued pairs are dropped (open ones are closed by the panic itself)."""
         for pair in self.pairs:
             self._store.update(TABLE, pair["chain_id"], status="done", reason="panic close")
+        self._recount()
 
     def _notice(self, type_: str, title: str, pair: dict[str, Any], *lines: str) -> None:
         self._bus.publish(OperatorNotice(type=type_, title=title, lines=(
