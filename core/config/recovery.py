@@ -34,6 +34,8 @@ class RecoverySettings(Section):
     # A plugin disabled for failures is probed and re-enabled after this cool-down.
     plugin_auto_reenable: bool = True
     plugin_cooldown_seconds: float = Field(300.0, gt=0, le=86_400)
+    # SPEC §3.5 DATABASE: a failed store write is retried after these pauses, then CRITICAL.
+    database_retry_seconds: list[float] = Field(default_factory=lambda: [1.0, 2.0, 4.0])
     # How often due re-enables and reconnections are looked at.
     tick_seconds: float = Field(1.0, gt=0, le=60)
     connection: ConnectionSettings = ConnectionSettings()

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from core.config.settings import Settings
+from core.domain.enums import ErrorCategory, Severity
 from core.infra.connection import ConnectionWatchdog
 from core.infra.recovery import RecoveryHandler
 from core.plugins.performance import PerformanceMonitor
@@ -39,6 +40,14 @@ def start_recovery(engine: Engine, tasks: list[asyncio.Task[Any]], background: b
             engine.plugins.health_publisher.monitor = monitor
     handler = RecoveryHandler(settings, engine.bus, engine.clock, engine.store, engine.trading,
                               engine.plugins)
+    # SPEC §3.5 DATABASE: retried writes, then CRITICAL (trading paused) and the error raised
+    engine.store.retry_delays = tuple(settings().recovery.database_retry_seconds)
+
+    def store_failed(what: str, exc: Exception) -> None:
+        handler.record(ErrorCategory.DATABASE, Severity.CRITICAL, "store",
+                       f"write {what} failed after retries: {exc}")
+
+    engine.store.on_failure = store_failed
     watchdog = None
     if background:
         watchdog = ConnectionWatchdog(settings, engine.bundle.broker, engine.trading, handler,

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import logging
 import threading
+import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from types import TracebackType
-from typing import Any
+from typing import Any, TypeVar
 
 from filelock import FileLock, Timeout
 
@@ -17,6 +19,8 @@ from core.storage.journal import Journal
 from core.storage.state import StateTable
 
 Doc = dict[str, Any]
+_T = TypeVar("_T")
+log = logging.getLogger(__name__)
 
 
 class Store:
@@ -71,6 +75,11 @@ class Store:
             raise StoreError(f"cannot clean up store directory {self.root}: {exc}") from exc
         self._lock = threading.Lock()
         self._closed = False
+        # SPEC §3.5 DATABASE: a failed write is retried after these pauses, then reported
+        # to `on_failure` (the recovery handler: CRITICAL, trading paused) and raised.
+        self.retry_delays: tuple[float, ...] = (1.0, 2.0, 4.0)
+        self.on_failure: Callable[[str, Exception], None] | None = None
+        self._failing = False
         self._tables: dict[str, StateTable] = {}
         self._journals: dict[str, Journal] = {}
 
@@ -112,16 +121,44 @@ class Store:
 
     # -- state tables ----------------------------------------------------------------------
 
+    def _write(self, what: str, write: Callable[[], _T]) -> _T:
+        """Run one write; an OSError (disk full, file locked by a virus scanner...) is retried
+        after each of `retry_delays`. The writes are idempotent or append whole lines, so a
+        retry never duplicates what a failed attempt left."""
+        for delay in (*self.retry_delays, None):
+            try:
+                return write()
+            except OSError as exc:
+                if delay is not None:
+                    log.warning("store write %s failed (%s); retrying in %g s", what, exc, delay)
+                    time.sleep(delay)  # nothing may be acknowledged until the store has it
+                    continue
+                self._report(what, exc)
+                raise StoreError(f"store write {what} failed after "
+                                 f"{len(self.retry_delays) + 1} attempts: {exc}") from exc
+        raise AssertionError("unreachable")
+
+    def _report(self, what: str, exc: Exception) -> None:
+        if self.on_failure is None or self._failing:
+            return  # the handler's own writes (the pause) fail too: report once
+        self._failing = True
+        try:
+            self.on_failure(what, exc)
+        except Exception:
+            log.exception("store failure handler failed")
+        finally:
+            self._failing = False
+
     def put(self, table: str, key: str, doc: Mapping[str, Any]) -> None:
         """Insert or replace the document stored under `key`; durable before return."""
-        self._table(table).put(check_key(key), doc)
+        self._write(f"{table}/{key}", lambda: self._table(table).put(check_key(key), doc))
 
     def get(self, table: str, key: str) -> Doc | None:
         return self._table(table).get(check_key(key))
 
     def delete(self, table: str, key: str) -> bool:
         """Remove `key`; False if it was not there."""
-        return self._table(table).delete(check_key(key))
+        return self._write(f"{table}/{key}", lambda: self._table(table).delete(check_key(key)))
 
     def all(self, table: str) -> list[Doc]:
         return self._table(table).all()
@@ -132,23 +169,25 @@ class Store:
 
     def update(self, table: str, key: str, /, **fields: Any) -> Doc:
         """Merge `fields` into the document under `key` and return it; KeyError if absent."""
-        return self._table(table).update(check_key(key), fields)
+        return self._write(f"{table}/{key}",
+                           lambda: self._table(table).update(check_key(key), fields))
 
     # -- journals --------------------------------------------------------------------------
 
     def append(self, journal: str, doc: Mapping[str, Any]) -> int:
         """Append a record; returns its number (`_no`), increasing and never reused."""
-        return self._journal(journal).append(doc)
+        return self._write(journal, lambda: self._journal(journal).append(doc))
 
     def append_many(self, journal: str, docs: Sequence[Mapping[str, Any]]) -> list[int]:
         """Append records in order with one write and one fsync (per segment they span): group
         commit. Returns their numbers; on an error none of them is kept. Durable on return."""
-        return self._journal(journal).append_many(docs)
+        return self._write(journal, lambda: self._journal(journal).append_many(docs))
 
     def update_entry(self, journal: str, record_no: int, /, **fields: Any) -> Doc:
         """Merge `fields` into record `record_no` and return it; KeyError if absent or pruned.
         Appends one patch line to the record's segment; reads see the merged record."""
-        return self._journal(journal).update_entry(record_no, fields)
+        return self._write(f"{journal}#{record_no}",
+                           lambda: self._journal(journal).update_entry(record_no, fields))
 
     def tail(self, journal: str, n: int = 50) -> list[Doc]:
         """The newest `n` records, newest first."""

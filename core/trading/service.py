@@ -22,6 +22,7 @@ from core.events import (
     PositionsChanged,
     TradingStateChanged,
 )
+from core.storage.errors import StoreError
 from core.storage.store import Store
 from core.trading.retry import UNKNOWN_OUTCOME, RetcodeClass, classify, send_with_retries
 
@@ -68,7 +69,11 @@ class TradingService:
 
     def pause(self, reason: PauseReason) -> None:
         self.paused, self.pause_reason = True, reason.value
-        self._store.put(RUNTIME, "trading", {"paused": True, "reason": reason.value})
+        try:
+            self._store.put(RUNTIME, "trading", {"paused": True, "reason": reason.value})
+        except StoreError as exc:  # the store failing is a reason to pause: pause anyway
+            log.critical("trading paused (%s) but the pause could not be stored: %s",
+                         reason.value, exc)
         self._bus.publish(TradingStateChanged(paused=True, reason=reason.value))
 
     def resume(self) -> None:
