@@ -77,7 +77,8 @@ class Store:
         self._closed = False
         # SPEC §3.5 DATABASE: a failed write is retried after these pauses, then reported
         # to `on_failure` (the recovery handler: CRITICAL, trading paused) and raised.
-        self.retry_delays: tuple[float, ...] = (1.0, 2.0, 4.0)
+        # None by default: the engine sets SPEC's 1, 2, 4 s (recovery.database_retry_seconds).
+        self.retry_delays: tuple[float, ...] = ()
         self.on_failure: Callable[[str, Exception], None] | None = None
         self._failing = False
         self._tables: dict[str, StateTable] = {}
@@ -133,9 +134,10 @@ class Store:
                     log.warning("store write %s failed (%s); retrying in %g s", what, exc, delay)
                     time.sleep(delay)  # nothing may be acknowledged until the store has it
                     continue
+                log.error("store write %s failed after %d attempt(s): %s", what,
+                          len(self.retry_delays) + 1, exc)
                 self._report(what, exc)
-                raise StoreError(f"store write {what} failed after "
-                                 f"{len(self.retry_delays) + 1} attempts: {exc}") from exc
+                raise  # the caller sees the real OSError
         raise AssertionError("unreachable")
 
     def _report(self, what: str, exc: Exception) -> None:

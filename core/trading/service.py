@@ -71,7 +71,7 @@ class TradingService:
         self.paused, self.pause_reason = True, reason.value
         try:
             self._store.put(RUNTIME, "trading", {"paused": True, "reason": reason.value})
-        except StoreError as exc:  # the store failing is a reason to pause: pause anyway
+        except (StoreError, OSError) as exc:  # a failing store is a reason to pause anyway
             log.critical("trading paused (%s) but the pause could not be stored: %s",
                          reason.value, exc)
         self._bus.publish(TradingStateChanged(paused=True, reason=reason.value))
