@@ -160,6 +160,17 @@ class DashboardScreen(Screen[None]):
     def action_restore_pane(self) -> None:
         self.minimize()
 
+    def _watch_maximized(self, previously_maximized: Widget | None,
+                         maximized: Widget | None) -> None:
+        """Textual's own watcher also toggles `-maximized-view` on the screen, which restyles
+        every node (~30-60 ms with the tables' component classes); the screen is already a
+        vertical layout here, so only the pane's class changes and the restyle stays inside
+        the pane (the arrangement of a maximised screen is Textual's, unchanged)."""
+        if previously_maximized is not None:
+            previously_maximized.remove_class("-maximized")
+        if maximized is not None:
+            maximized.add_class("-maximized")
+
     def watch_maximized(self) -> None:
         self.refresh_bindings()  # Maximise ↔ Restore in the footer, whoever changed it
 
