@@ -49,7 +49,7 @@ class CheckpointRow:
 
     checkpoint_id: str
     created_at: str  # ISO time
-    reason: str  # INITIAL, UPGRADE, CONFIG_CHANGE, PLUGIN_SWAP, MANUAL_REQUEST, ...
+    reason: str  # SPEC §3.6.1: manual, startup, pre_upgrade, pre_hotswap, pre_config_change...
     plugin_id: str  # "" for a whole-system checkpoint
     track: str  # V4_STABLE, V5_HYBRID, V6_EXPERIMENTAL
     bridge_mode: str

@@ -35,9 +35,9 @@ CHECKPOINTS = (
     CheckpointRow("CP_v6_price_action_15m_20251126083000_3", "2025-11-26T08:30:00+00:00",
                   "manual", "v6_price_action_15m", "V5_HYBRID", "hybrid", "before tuning"),
     CheckpointRow("CP_v3_combined_20251126081500_2", "2025-11-26T08:15:00+00:00",
-                  "CONFIG_CHANGE", "v3_combined", "V5_HYBRID", "hybrid"),
+                  "pre_config_change", "v3_combined", "V5_HYBRID", "hybrid"),
     CheckpointRow("CP_v6_price_action_15m_20251125220000_1", "2025-11-25T22:00:00+00:00",
-                  "INITIAL", "v6_price_action_15m", "V6_EXPERIMENTAL", "hybrid"),
+                  "startup", "v6_price_action_15m", "V6_EXPERIMENTAL", "hybrid"),
 )
 """Newest first, over two days."""
 

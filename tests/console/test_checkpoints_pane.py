@@ -58,8 +58,8 @@ async def test_rows_in_local_time_and_the_last_rollback(engine_options: EngineOp
         pane = app.dashboard.checkpoints
         assert texts(app) == [
             ["26 Nov 14:00", "v6_price_action_15m", "manual · before tuning"],
-            ["26 Nov 13:45", "v3_combined", "CONFIG_CHANGE"],
-            ["26 Nov 03:30", "v6_price_action_15m", "INITIAL"],
+            ["26 Nov 13:45", "v3_combined", "pre_config_change"],
+            ["26 Nov 03:30", "v6_price_action_15m", "startup"],
         ]
         assert pane.border_subtitle == "n new · b roll back"
         assert pane.table.virtual_size.width <= pane.table.size.width
