@@ -318,7 +318,8 @@ class ReentryEngine:
                          f"target {target}", f"window until {until[11:16]} UTC")
 
     def _alert(self, event: AlertProcessed, now: datetime) -> None:
-        watching = [c for c in self.book.live() if c.status == ARMED
+        armed = (self.book.chains[i] for i in self.book.watching)
+        watching = [c for c in armed if c.status == ARMED
                     and c.armed_kind in (TP_CONTINUATION, EXIT_CONTINUATION)]
         if not watching:
             return

@@ -141,13 +141,6 @@ class ChainBook:
     def by_ticket(self, ticket: int) -> Chain | None:
         return next((c for c in self.live() if c.open_ticket == ticket), None)
 
-    def by_client_id(self, client_id: str) -> Chain | None:
-        return next((c for c in self.live()
-                     if c.pending.get("client_id") == client_id), None)
-
-    def by_shield(self, ticket: int) -> Chain | None:
-        return next((c for c in self.chains.values() if ticket in c.shields), None)
-
     def shown(self, today: str) -> tuple[ChainRow, ...]:
         """Unfinished chains and those finished today (`today` = ISO date prefix)."""
         return tuple(c.row() for c in sorted(self.chains.values(), key=lambda c: c.created_at)
