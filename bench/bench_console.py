@@ -113,21 +113,58 @@ def bench_first_frame(runs: int) -> float:
 
 
 # -- (b) key → repaint under load ----------------------------------------------------------------
-class LoopLag:
-    """Samples the event loop every `period`: the overshoot of each sleep is a block."""
+class LoopBlocks:
+    """Times every callback the event loop runs (each step of each task, each timer): while
+    one runs, nothing else can, so its duration is how long it blocks the loop."""
 
-    def __init__(self, period: float = 0.005) -> None:
-        self.period = period
-        self.worst = 0.0
-        self.blocks: list[float] = []
+    def __init__(self) -> None:
+        self.blocks: list[tuple[float, str]] = []
+        self.callbacks = 0
+        self._original = asyncio.events.Handle._run
 
-    async def run(self) -> None:
-        while True:
+    def __enter__(self) -> LoopBlocks:
+        original, blocks = self._original, self.blocks
+
+        def timed(handle: asyncio.events.Handle) -> None:
             began = time.perf_counter()
-            await asyncio.sleep(self.period)
-            lag = time.perf_counter() - began - self.period
-            self.blocks.append(lag)
-            self.worst = max(self.worst, lag)
+            try:
+                original(handle)
+            finally:
+                self.callbacks += 1
+                took = time.perf_counter() - began
+                if took > 0.005:
+                    blocks.append((took, describe(handle)))
+
+        asyncio.events.Handle._run = timed  # type: ignore[method-assign,assignment]
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        asyncio.events.Handle._run = self._original  # type: ignore[method-assign]
+
+    def reset(self) -> None:
+        self.blocks.clear()
+        self.callbacks = 0
+
+    def worst(self) -> float:
+        return max((took for took, _ in self.blocks), default=0.0)
+
+    def summary(self) -> str:
+        limit = TARGETS["block_ms"] / 1e3
+        worst = sorted(self.blocks, reverse=True)
+        over = sum(1 for took, _ in worst if took > limit)
+        longest = ", ".join(f"{took * 1e3:.1f} ms {what}" for took, what in worst[:3])
+        return (f"{worst[0][0] * 1e3 if worst else 0:.1f} ms; {over} of {self.callbacks} "
+                f"callbacks over {TARGETS['block_ms']:.0f} ms; longest: {longest or '-'}")
+
+
+def describe(handle: asyncio.events.Handle) -> str:
+    """What a loop callback was: the task's coroutine, or the function."""
+    callback = getattr(handle, "_callback", None)
+    task = getattr(callback, "__self__", None)
+    if isinstance(task, asyncio.Task):
+        coro = task.get_coro()
+        return getattr(coro, "__qualname__", type(coro).__name__)
+    return getattr(callback, "__qualname__", repr(callback))
 
 
 async def open_positions(engine: Engine, count: int) -> None:
@@ -204,7 +241,29 @@ def send_key(app: V5ConsoleApp, key: str, char: str | None) -> None:
     app._driver.send_message(event)
 
 
-async def bench_input(presses: int, positions: int, rate: float) -> tuple[float, float]:
+async def keys(app: V5ConsoleApp, presses: int, toggles: list[float], handled: list[float],
+               palettes: list[float]) -> None:
+    """`m` (maximise/restore the positions pane) `presses` times, then the palette open/shut."""
+    for n in range(presses):
+        began = time.perf_counter()
+        want = app.dashboard.maximized is None
+        send_key(app, "m", "m")
+        seen = await repainted(app, partial(is_maximised, app, want))
+        toggles.append(time.perf_counter() - began)
+        handled.append(seen - began)
+        await asyncio.sleep(0.1 + (n % 5) * 0.013)  # not in step with the feed
+    for _ in range(max(1, presses // 5)):
+        began = time.perf_counter()
+        send_key(app, "ctrl+p", None)
+        await repainted(app, lambda: isinstance(app.screen, CommandPalette))
+        palettes.append(time.perf_counter() - began)
+        send_key(app, "escape", None)
+        await repainted(app, lambda: not isinstance(app.screen, CommandPalette))
+        await asyncio.sleep(0.15)
+
+
+async def bench_input(presses: int, positions: int, rate: float, quiet: float = 25.0
+                      ) -> tuple[float, float]:
     scratch = Path(tempfile.mkdtemp(prefix="v5-bench-console-"))
     engine = Engine(EngineOptions(
         data_dir=scratch / "data", secrets=Secrets(webhook_secret="bench", api_token="bench"),
@@ -234,29 +293,23 @@ async def bench_input(presses: int, positions: int, rate: float) -> tuple[float,
               f"{time.perf_counter() - began:.1f} s; quotes + refresh at {rate:g}/s")
         app.dashboard.positions.table.focus()
         refresh_times: list[float] = []
-        lag = LoopLag()
-        tasks = [asyncio.create_task(price_feed(engine, rate, refresh_times)),
-                 asyncio.create_task(lag.run())]
-        await asyncio.sleep(2)  # warm up under load
-        renders.clear()
-        lag.worst, lag.blocks = 0.0, []
-        toggles, handled, palettes = [], [], []
-        for n in range(presses):
-            began = time.perf_counter()
-            want = app.dashboard.maximized is None
-            send_key(app, "m", "m")
-            seen = await repainted(app, partial(is_maximised, app, want))
-            toggles.append(time.perf_counter() - began)
-            handled.append(seen - began)
-            await asyncio.sleep(0.1 + (n % 5) * 0.013)  # not in step with the feed
-        for _ in range(max(1, presses // 5)):
-            began = time.perf_counter()
-            send_key(app, "ctrl+p", None)
-            await repainted(app, lambda: isinstance(app.screen, CommandPalette))
-            palettes.append(time.perf_counter() - began)
-            send_key(app, "escape", None)
-            await repainted(app, lambda: not isinstance(app.screen, CommandPalette))
-            await asyncio.sleep(0.15)
+        toggles: list[float] = []
+        handled: list[float] = []
+        palettes: list[float] = []
+        blocks = LoopBlocks()
+        tasks = [asyncio.create_task(price_feed(engine, rate, refresh_times))]
+        with blocks:
+            await asyncio.sleep(2)  # warm up under load
+            renders.clear()
+            blocks.reset()
+            app.collector.sweeps.clear()
+            await asyncio.sleep(quiet)  # pane refreshes only: prices tick, nobody types
+            refreshing, worst = blocks.summary(), blocks.worst()
+            updates = len(renders)
+            sweeps = [sweep.seconds for sweep in app.collector.sweeps]
+            blocks.reset()
+            await keys(app, presses, toggles, handled, palettes)
+            typing = blocks.summary()
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
@@ -264,7 +317,6 @@ async def bench_input(presses: int, positions: int, rate: float) -> tuple[float,
     PositionsPane.show = show  # type: ignore[method-assign]
     shutil.rmtree(scratch, ignore_errors=True)
     p50, p95 = percentile(toggles, 50) * 1e3, percentile(toggles, 95) * 1e3
-    over = sum(1 for b in lag.blocks if b > TARGETS["block_ms"] / 1e3)
     print(f"    key m (maximise/restore positions) → repainted, {len(toggles)} presses: "
           f"p50 {p50:.1f} ms, p95 {p95:.1f} ms, max {max(toggles) * 1e3:.1f} ms "
           f"— target p95 ≤ {TARGETS['input_p95_ms']:.0f} ms")
@@ -273,15 +325,20 @@ async def bench_input(presses: int, positions: int, rate: float) -> tuple[float,
     print(f"    ctrl+p (palette opens) → repainted, {len(palettes)} presses: "
           f"p50 {percentile(palettes, 50) * 1e3:.1f} ms, "
           f"p95 {percentile(palettes, 95) * 1e3:.1f} ms")
-    print(f"    longest event-loop block: {lag.worst * 1e3:.1f} ms "
-          f"({over} of {len(lag.blocks)} samples > {TARGETS['block_ms']:.0f} ms) "
+    print(f"    longest event-loop block while the panes refresh ({quiet:g} s of prices, "
+          f"{updates} positions pane updates, no keys): {refreshing} "
           f"— target ≤ {TARGETS['block_ms']:.0f} ms")
+    print(f"      paced full garbage collections (every "
+          f"{ConsoleOptions().full_collection_every:g} s when no dialog is open): "
+          f"{' / '.join(f'{s * 1e3:.1f}' for s in sweeps) or 'none'} ms")
+    print(f"    longest block while keys change the layout (maximise/restore, palette): "
+          f"{typing}")
     print(f"    positions pane update ({positions} rows): p50 "
           f"{percentile(renders, 50) * 1e3:.1f} ms, max {max(renders) * 1e3:.1f} ms "
-          f"over {len(renders)} updates; engine trading.refresh(): p50 "
+          f"over {len(renders)} updates; engine trading.refresh() wall time: p50 "
           f"{percentile(refresh_times, 50) * 1e3:.1f} ms, "
           f"max {max(refresh_times) * 1e3:.1f} ms")
-    return p95, lag.worst
+    return p95, worst
 
 
 def main() -> int:
@@ -290,11 +347,13 @@ def main() -> int:
     parser.add_argument("--presses", type=int, default=50)
     parser.add_argument("--positions", type=int, default=200)
     parser.add_argument("--rate", type=float, default=10.0, help="price updates per second")
+    parser.add_argument("--quiet", type=float, default=25.0,
+                        help="seconds of price load without keys (pane refreshes only)")
     parser.add_argument("--skip-first-frame", action="store_true")
     args = parser.parse_args()
     if not args.skip_first_frame:
         bench_first_frame(args.runs)
-    asyncio.run(bench_input(args.presses, args.positions, args.rate))
+    asyncio.run(bench_input(args.presses, args.positions, args.rate, args.quiet))
     return 0
 
 

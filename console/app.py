@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import gc
 from collections.abc import Callable, Iterable
 from contextlib import suppress
 from dataclasses import dataclass
@@ -15,6 +14,7 @@ from textual.command import CommandInput, CommandPalette
 from textual.screen import Screen
 from textual.worker import Worker, WorkerCancelled, WorkerFailed
 
+from console.collector import PacedCollector
 from console.commands import RegistryCommands
 from console.event_pump import EventPump
 from console.formatting import toast_severity
@@ -58,6 +58,8 @@ class ConsoleOptions:
     cursor_blink: bool = True
     animations: bool = True
     toast_timeout: float = 6.0
+    full_collection_every: float = 10.0
+    """Seconds between the paced full garbage collections (see `PacedCollector`)."""
 
 
 def describe_error(exc: BaseException) -> str:
@@ -95,6 +97,8 @@ class V5ConsoleApp(App[int]):
         self.start_error: str | None = None
         self.actor = Actor(Surface.CONSOLE, "console", admin=True)
         self.dashboard = DashboardScreen(id="dashboard")
+        self.collector = PacedCollector(self.options.full_collection_every,
+                                        quiet=lambda: self.screen is self.dashboard)
 
     # -- composition ---------------------------------------------------------------------------
     def get_default_screen(self) -> DashboardScreen:
@@ -160,9 +164,9 @@ class V5ConsoleApp(App[int]):
         if self.lifecycle != "starting":  # quit while starting
             return
         self.lifecycle = "running"
-        # Everything built so far lives as long as the app: keep it out of the cyclic GC,
-        # whose full collections over it stalled the screen for 60-80 ms at a time.
-        gc.freeze()
+        self.collector.start()
+        every = self.collector.every
+        self.set_interval(min(1.0, every / 4), self.collector.due, name="paced-collector")
         self.apply_theme_setting(engine.settings.display.theme)
         pump.flush()
         pump.snapshot()
@@ -214,7 +218,7 @@ class V5ConsoleApp(App[int]):
 
     async def on_unmount(self) -> None:
         await self.stop_engine()
-        gc.unfreeze()  # what start-up froze may be collected again (tests run many apps)
+        self.collector.stop()  # tests and /restart run many apps in one process
 
     # -- commands ------------------------------------------------------------------------------
     def start_command(self, name: str) -> None:

@@ -7,7 +7,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widget import Widget
-from textual.widgets import Footer, TabbedContent, TabPane
+from textual.widgets import TabbedContent, TabPane
 
 from console.messages import (
     AccountChanged,
@@ -30,6 +30,7 @@ from console.widgets.banner import StartupBanner
 from console.widgets.chains import ChainsPane
 from console.widgets.checkpoints import CheckpointsPane
 from console.widgets.conflicts import ConflictsPane
+from console.widgets.desk_footer import DeskFooter
 from console.widgets.header import HeaderBar
 from console.widgets.log import LogPane
 from console.widgets.plugin_health import PluginHealthPane
@@ -77,7 +78,7 @@ class DashboardScreen(Screen[None]):
                 yield SignalsPane(id="signals")
             with TabPane("3 Chains", id=TABS["chains"]):
                 yield ChainsPane(id="chains")
-        yield Footer()
+        yield DeskFooter()
 
     @property
     def header(self) -> HeaderBar:

@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Iterable
 
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.widgets import RichLog
 
 from console.formatting import level_variable, theme_style
+from console.widgets.log_view import LogView
 from core.clock import to_display
 from core.events import LogEmitted
 
@@ -25,7 +24,7 @@ def rank(level: str) -> int:
 
 
 class LogPane(Vertical):
-    """A RichLog of `LogEmitted` records; keeps the newest `limit` (all levels) to recolour on
+    """A LogView of `LogEmitted` records; keeps the newest `limit` (all levels) to recolour on
     theme change and to re-filter: `f` steps the lowest level shown DEBUG → INFO → WARNING →
     ERROR → DEBUG."""
 
@@ -37,38 +36,35 @@ class LogPane(Vertical):
         self.limit = limit
         self.records: deque[LogEmitted] = deque(maxlen=limit)
         self.timezone = "Asia/Kolkata"
-        self.wrap_width = 0
-        """Width the current lines were wrapped at (RichLog does not re-wrap on resize)."""
         self.min_level = "DEBUG"
         """The lowest level shown."""
         self.border_title = "Log"
         self.border_subtitle = "all levels · f filters"
 
     def compose(self) -> ComposeResult:
-        yield RichLog(id="log-view", max_lines=self.limit, markup=False, highlight=False,
-                      wrap=True, auto_scroll=True)
+        yield LogView(self.line, limit=self.limit, id="log-view")
 
     def on_mount(self) -> None:
         self.app.theme_changed_signal.subscribe(self, lambda _theme: self.redraw())
 
-    def on_resize(self) -> None:
-        width = self._width()
-        if width and width != self.wrap_width:  # 0 while another pane is maximised
-            self.redraw()
-
-    def _width(self) -> int:
-        return self.view.scrollable_content_region.width
+    @property
+    def view(self) -> LogView[LogEmitted]:
+        return self.query_one("#log-view", LogView)
 
     @property
-    def view(self) -> RichLog:
-        return self.query_one("#log-view", RichLog)
+    def wrap_width(self) -> int:
+        """The width the lines are wrapped at (kept while another pane is maximised)."""
+        return self.view.wrap_width
 
     def set_timezone(self, timezone: str) -> None:
-        self.timezone = timezone
+        if timezone != self.timezone:
+            self.timezone = timezone
+            self.redraw()
 
     def add(self, records: tuple[LogEmitted, ...]) -> None:
         self.records.extend(records)
-        self._write(records)
+        floor = rank(self.min_level)
+        self.view.append(r for r in records if rank(r.level) >= floor)
 
     def set_level(self, level: str) -> None:
         """Show `level` and above (every record is kept: lowering the level shows them)."""
@@ -86,23 +82,12 @@ class LogPane(Vertical):
         floor = rank(self.min_level)
         return [r for r in self.records if rank(r.level) >= floor]
 
-    def _write(self, records: Iterable[LogEmitted]) -> None:
-        """Wrap at the pane's width (RichLog would use the console's, 80 when headless); while
-        another pane is maximised (width 0 here), at the width this pane will get back."""
-        view = self.view
-        self.wrap_width = self._width() or self.wrap_width
-        floor = rank(self.min_level)
-        for record in records:
-            if rank(record.level) >= floor:
-                view.write(self.line(record), width=self.wrap_width or None)
-
     def clear(self) -> None:
         self.records.clear()
         self.view.clear()
 
     def redraw(self) -> None:
-        self.view.clear()
-        self._write(self.records)
+        self.view.replace(self.shown())
 
     def line(self, record: LogEmitted) -> Text:
         """`14:05:12 WARNING core.engine  message` with the level in its theme colour."""

@@ -45,7 +45,7 @@ async def test_maximise_and_restore_the_focused_pane(engine_options: EngineOptio
         await pilot.pause(0.1)  # the layout after the banner, the log's scrollbar settled
         pane = screen.positions
         normal = pane.region
-        logged = list(screen.log_pane.view.lines)
+        logged = [line.text for line in screen.log_pane.view.lines()]
         wrap = screen.log_pane.wrap_width
         assert logged, "no log lines to keep"
         pane.table.focus()
@@ -75,10 +75,11 @@ async def test_maximise_and_restore_the_focused_pane(engine_options: EngineOptio
         assert screen.maximized is None
         assert pane.region == normal and screen.log_pane.region.area > 0
         assert "Maximise" in footer_descriptions(screen)
-        # Back at its old width, the log pane kept its wrapped lines (no re-wrap of them all).
-        kept = screen.log_pane.view.lines
-        assert len(kept) > len(logged)  # plus the record written while hidden
-        assert all(a is b for a, b in zip(logged, kept[:len(logged)], strict=True))
+        # Back at its old width, the log pane shows the lines it had, plus the record written
+        # while hidden, all wrapped at that width.
+        assert screen.log_pane.wrap_width == wrap
+        kept = [line.text for line in screen.log_pane.view.lines()]
+        assert kept[:len(logged)] == logged and kept[-1].endswith("hidden")
 
 
 async def test_maximise_the_log_pane_and_restore_with_escape(
@@ -160,3 +161,29 @@ async def test_dashboard_behind_a_modal_keeps_its_columns(
         assert any("Confirm command" in text for text in after)
         assert after[row - 1] == before[row - 1]  # the column titles
         assert after[row] == before[row]
+
+
+async def test_the_footer_lets_go_of_the_keys_it_replaced(engine_options: EngineOptions) -> None:
+    """Every maximise/restore rebuilds the footer's keys; the replaced ones are freed (Textual's
+    own Footer kept a watcher of each, so every key ever shown stayed in memory)."""
+    import weakref
+
+    from console.widgets.desk_footer import DeskFooter
+
+    app = console_for(Engine(engine_options))
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_running(pilot)
+        screen = app.dashboard
+        screen.positions.table.focus()
+        await pilot.pause()
+        first = [weakref.ref(key) for key in screen.query(FooterKey)]
+        assert first
+        for _ in range(6):
+            await _press(pilot, "m")
+        await wait_until(pilot, lambda: screen.maximized is None, what="restored")
+        footer = screen.query_one(DeskFooter)
+        shown = len(screen.query(FooterKey))
+        watchers = getattr(footer, "__watchers", {}).get("compact", [])
+        assert len(watchers) <= shown
+        gc.collect()
+        assert [ref for ref in first if ref() is not None] == []

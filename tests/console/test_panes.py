@@ -29,7 +29,7 @@ def _log_text(app: object) -> str:
     from console.app import V5ConsoleApp
 
     assert isinstance(app, V5ConsoleApp)
-    return "\n".join(line.text for line in app.dashboard.log_pane.view.lines)
+    return "\n".join(line.text for line in app.dashboard.log_pane.view.lines())
 
 
 async def test_positions_pane_shows_the_open_position(engine_options: EngineOptions) -> None:
@@ -96,7 +96,7 @@ async def test_log_pane_recolours_on_theme_change(engine_options: EngineOptions)
         await pilot.pause()
         light = theme_style(app.theme_variables, "log-info")
         assert dark != light
-        assert len(pane.view.lines) >= len(pane.records)
+        assert len(pane.view.lines()) >= len(pane.records)
         # A foreign Textual theme still gets every semantic variable (from its own colours).
         app.theme = "nord"
         await pilot.pause()

@@ -85,7 +85,7 @@ async def test_console_applies_a_theme_change_live(engine_options: EngineOptions
         assert app.theme_variables["pnl-loss"] == V5_LIGHT.variables["pnl-loss"]
         pane = app.dashboard.log_pane
         await wait_until(pilot, lambda: len(pane.records) > 0, what="log lines")
-        first = pane.view.lines[0]
+        first = pane.view.lines()[0]
         assert any(s.style == theme_style(app.theme_variables, "log-time")
                    for s in first), "log pane not recoloured"
         # The same command from another surface (Telegram) reaches the console over the bus.
