@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from textual.command import CommandInput, CommandPalette
+from textual.command import CommandInput, CommandList, CommandPalette
 from textual.widgets import DataTable, Input, Select, Static
 
-from console.commands import title
+from console.commands import help_text, title
 from console.screens.confirm import ConfirmScreen
 from console.screens.params import ParamsScreen
 from console.screens.result import ResultScreen
@@ -33,6 +33,9 @@ async def test_discovery_lists_the_registry_in_category_order(
         prompts = palette_prompts(palette)
         ours = [p for p in prompts if ": /" in p]
         assert ours == [title(spec) for spec in engine.registry.specs()]  # category order
+        lines = {str(o.prompt).count("\n") for o in palette.query_one(CommandList).options
+                 if ": /" in str(o.prompt)}
+        assert lines == {0}  # one line each: the usage line comes with search hits
         for name in ("/status", "/pause", "/resume", "/positions", "/balance", "/closeall"):
             assert any(f": {name} — " in p for p in ours), name
         assert "Trading: /closeall — Panic close: pause, then close every system-owned " \
@@ -52,6 +55,8 @@ async def test_search_by_name_alias_category_and_summary(engine_options: EngineO
         await wait_running(pilot)
         palette = await open_palette(pilot, "closeall")
         assert palette_prompts(palette)[0].startswith("Trading: /closeall")
+        closeall = str(palette.query_one(CommandList).options[0].prompt).split("\n")
+        assert closeall[1] == help_text(app.registry.get("closeall"))
         await pilot.press("escape")
         palette = await open_palette(pilot, "panic")  # alias
         assert palette_prompts(palette)[0].startswith("Trading: /closeall")
