@@ -112,7 +112,6 @@ class Engine:
         self._lock = DataDirLock(self.data_dir)
         self._tasks: list[asyncio.Task[Any]] = []
         self._log_handlers: list[logging.Handler] = []
-        self._stopped = asyncio.Event()
         # /shutdown and /restart ask the runner (headless service or console) to stop the
         # engine; the runner owns the process, so it is the one that stops or restarts.
         self.stop_request = asyncio.Event()
@@ -340,16 +339,12 @@ class Engine:
         remove_handlers(self._log_handlers)
         self._log_handlers = []
         self._lock.release()
-        self._stopped.set()
 
     def request_stop(self, restart: bool = False) -> None:
         self.restart_requested = self.restart_requested or restart
         log.warning("%s requested by command: open positions stay at the broker with their "
                     "SL/TP", "restart" if restart else "shutdown")
         self.stop_request.set()
-
-    async def wait_stopped(self) -> None:
-        await self._stopped.wait()
 
     def _audit(self, record: dict[str, Any]) -> None:
         """Every command invocation, on every surface: who, where, what, result."""

@@ -15,6 +15,7 @@ from core.commands import (
     profit,
     reentry,
     risk,
+    risk_sl_systems,
     session,
     signals,
     strategy,
@@ -33,8 +34,8 @@ from core.commands.registry import CommandRegistry
 def build_registry() -> CommandRegistry:
     registry = CommandRegistry()
     for module in (system, system_admin, system_start, display, trading, trading_views,
-                   trading_manual, risk, reentry, profit, session, analytics, analytics_sessions,
-                   voice, notifications, signals, bridge, strategy, timeframe, plugins,
-                   plugin_market, infra_sync, infra_rollback):
+                   trading_manual, risk, risk_sl_systems, reentry, profit, session, analytics,
+                   analytics_sessions, voice, notifications, signals, bridge, strategy, timeframe,
+                   plugins, plugin_market, infra_sync, infra_rollback):
         registry.extend(module.COMMANDS)
     return registry

@@ -9,9 +9,8 @@ from dataclasses import asdict
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from core.analytics.labels import StrategyLabel, classify
+from core.analytics.labels import StrategyLabel
 from core.analytics.periods import TradingCalendar
-from core.config.settings import SymbolRow
 from core.events import (
     AlertProcessed,
     Event,
@@ -23,7 +22,7 @@ from core.events import (
     StopLossMoved,
 )
 from core.notifications import messages as msg
-from core.notifications import simple
+from core.notifications import simple, trade_notices
 from core.notifications.notice import Notice
 from core.notifications.outbox import OutboundMessage, Outbox
 from core.notifications.preferences import Decision, PreferenceStore, decide
@@ -45,11 +44,6 @@ MANAGED = (StopLossMoved, PartialClosed, ExitHeld)  # the trade manager's action
 EVENTS: tuple[type[Event], ...] = (PositionOpened, PositionClosed, AlertProcessed,
                                    AlertRefused, ServiceStateChanged, *MANAGED, *simple.EVENTS)
 REFUSED_EVERY_SECONDS = 60.0  # a flood of bad alerts makes one notice a minute per type
-CLOSE_TYPES = {"TP": "tp_hit", "TP3": "tp_hit", "SL": "sl_hit", "REVERSAL": "reversal_exit",
-               "MANUAL": "manual_exit", "PANIC": "manual_exit"}
-# SPEC §5.2.7: every SL change is sl_modified; breakeven, profit lock and trailing have types
-SL_TYPES = {"breakeven": "breakeven", "profit_lock": "profit_lock",
-            "trailing": "trailing_update"}
 
 
 class NotificationCenter:
@@ -242,7 +236,8 @@ class NotificationCenter:
                 self._entries.setdefault(event.signal_id, (self._engine.clock.monotonic(), []))
                 self._entries[event.signal_id][1].append(event)
         elif isinstance(event, PositionClosed):
-            self._closed(event, now)
+            self.emit(trade_notices.closed(self._engine, self._store, event, now, self._today,
+                                           self._daily_cap), now)
         elif isinstance(event, AlertProcessed):
             group = self._entries.pop(event.signal_id, None)
             if group is not None:
@@ -254,7 +249,7 @@ class NotificationCenter:
             if event.service == "mt5":
                 self._mt5(event.up, event.detail, now)
         elif isinstance(event, MANAGED):
-            self._managed(event, now)
+            self.emit(trade_notices.managed(self._engine, event), now)
         else:
             notice = simple.notice_for(event, now, self._tz())
             if notice is not None:
@@ -268,63 +263,7 @@ class NotificationCenter:
                 self._entry(events, now)
 
     def _entry(self, events: list[PositionOpened], now: datetime) -> None:
-        first = events[0]
-        trading = self._engine.trading
-        metas = [trading.meta(e.position.ticket) if trading else {} for e in events]
-        label = classify(first.strategy, first.position.comment, first.position.magic,
-                         self._engine.settings.mt5.magic_base)
-        row = self._row(first.position.symbol)
-        orders = [msg.OrderLine(meta.get("kind") or "?", e.position.ticket, e.position.volume,
-                                e.position.price_open, e.position.sl, e.position.tp,
-                                row.digits, row.pip_size, row.pip_value)
-                  for e, meta in zip(events, metas, strict=True)]
-        side = first.position.direction.value
-        text = msg.entry(first.position.symbol, side, label.badge, orders,
-                         self._signal_line(first.signal_id), self._session(now), now,
-                         self._tz())
-        self.emit(Notice("entry", text, label, sentences.entry(
-            side, first.position.symbol, first.position.price_open, row.digits),
-            shadow=any(_is_shadow(m) for m in metas)), now)
-
-    def _closed(self, event: PositionClosed, now: datetime) -> None:
-        record = next((r for r in self._store.tail("trades", 50)
-                       if r.get("ticket") == event.ticket), {})
-        label = classify(" ".join(str(record.get(k) or "") for k in
-                                  ("strategy", "logic", "timeframe")).strip() or None,
-                         record.get("comment"), record.get("magic"),
-                         self._engine.settings.mt5.magic_base)
-        row = self._row(event.symbol)
-        opened = record.get("opened_at")
-        line = msg.ClosedLine(
-            str(record.get("kind") or "?"), event.ticket, event.direction, event.volume,
-            event.price_open, event.price_close, event.profit, row.digits, row.pip_size,
-            datetime.fromisoformat(opened) if opened else None, now)
-        today_net, daily_loss = self._today(now)
-        kind = CLOSE_TYPES.get(event.reason, "exit")
-        if kind == "tp_hit":
-            level = int(record.get("tp_level") or 1)
-            text = msg.tp_hit(event.symbol, label.badge, line, level, today_net)
-            speech = sentences.tp_hit(level, event.symbol)
-        elif kind == "sl_hit":
-            text = msg.sl_hit(event.symbol, label.badge, line, daily_loss, self._daily_cap(),
-                              today_net)
-            speech = sentences.sl_hit(event.symbol, event.profit)
-        else:
-            text = msg.exit_(event.symbol, label.badge, line, event.reason, today_net)
-            speech = sentences.exit_(event.symbol, event.direction, event.profit)
-        self.emit(Notice(kind, text, label, speech, shadow=_is_shadow(record)), now)
-
-    def _managed(self, event: StopLossMoved | PartialClosed | ExitHeld, now: datetime) -> None:
-        if isinstance(event, StopLossMoved):
-            kind, title = SL_TYPES.get(event.reason, "sl_modified"), "SL MOVED"
-        elif isinstance(event, PartialClosed):
-            kind, title = "partial_close", "PARTIAL CLOSE"
-        else:
-            kind, title = "exit_held", "EXIT HELD"
-        label = classify(event.strategy or None, None, None,
-                         self._engine.settings.mt5.magic_base)
-        self.emit(Notice(kind, f"{title} · {event.symbol} {event.direction} · {label.badge}\n"
-                               f"{event.words}", label), now)
+        self.emit(trade_notices.entry(self._engine, self._store, events, now), now)
 
     def _alert(self, event: AlertProcessed, now: datetime) -> None:
         if event.outcome in ("rejected", "blocked", "error"):
@@ -393,39 +332,6 @@ class NotificationCenter:
         calendar = TradingCalendar.from_settings(self._engine.settings)
         self._tally.refresh(self._store, calendar, now, self._mode())
         return self._tally.net, self._tally.losses
-
-    def _row(self, symbol: str) -> SymbolRow:
-        table = self._engine.settings.symbols.table
-        return table.get(symbol) or SymbolRow(pip_size=0.0001, digits=5, pip_value=10,
-                                              contract_size=100_000)
-
-    def _session(self, now: datetime) -> str | None:
-        """The current trading session's name (SPEC §8.1), when the session manager runs."""
-        sessions = getattr(self._engine, "sessions", None)
-        window = sessions.current(now) if sessions is not None else None
-        name = getattr(window, "name", None)
-        return str(name) if name else None
-
-    def _signal_line(self, signal_id: str | None) -> str | None:
-        """Indicator signal type, timeframe and key scores from the signal log."""
-        if signal_id is None:
-            return None
-        for doc in self._store.tail("signals", 50):
-            signal = doc.get("signal") or {}
-            if signal.get("signal_id") == signal_id:
-                parts = [str(signal.get("signal_type")), str(signal.get("timeframe"))]
-                extras = signal.get("extras") or {}
-                parts += [f"{label} {extras[key]}" for key, label in SCORES if key in extras]
-                return " · ".join(parts)
-        return None
-
-
-SCORES = (("consensus_score", "consensus"), ("confidence", "conf"), ("adx", "ADX"),
-          ("score", "score"))
-
-
-def _is_shadow(record: dict[str, Any]) -> bool:
-    return str(record.get("mode") or "").upper() == "SHADOW"
 
 
 def _with_role(message: OutboundMessage, role: str) -> OutboundMessage:

@@ -4,12 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections import deque
 from collections.abc import Callable, Mapping
 from dataclasses import replace
 from datetime import datetime, timedelta
 
-from core.analytics.periods import TradingCalendar
 from core.brokers.port import BrokerError
 from core.clock import Clock
 from core.config.settings import Settings
@@ -17,11 +15,11 @@ from core.domain.enums import Direction
 from core.domain.orders import Position
 from core.domain.symbols import SymbolSpec
 from core.events import Event, EventBus, PositionClosed, PositionOpened, TradingStateChanged
-from core.infra.events import OperatorNotice
 from core.risk.gates import usd
 from core.storage.store import Store
 from core.trading.autonomy import Autonomy
-from core.trading.chain_events import ChainRow, ChainsChanged
+from core.trading.chain_events import ChainRow
+from core.trading.pyramid.ledger import ChainLedger
 from core.trading.pyramid.model import (
     ACTIVE,
     BOOKED,
@@ -36,7 +34,6 @@ from core.trading.pyramid.model import (
     STOPPED,
     ProfitChain,
     Slot,
-    chain_row,
     new_chain,
     verdict,
 )
@@ -44,8 +41,6 @@ from core.trading.pyramid.orders import PyramidOrders
 from core.trading.service import TradingService
 
 log = logging.getLogger(__name__)
-TABLE = "profit_chains"  # chains still being watched (state table)
-HISTORY = "profit_chain_history"  # finished chains (journal)
 Prices = Mapping[str, tuple[float, float]]
 
 
@@ -70,18 +65,9 @@ class ProfitPyramid:
         self._trading_day = trading_day
         self._own_autonomy: Autonomy | None = None
         self._lock = asyncio.Lock()
-        self.chains: dict[str, ProfitChain] = {}
-        self.finished: deque[ProfitChain] = deque(
-            (ProfitChain.from_doc(d) for d in store.tail(HISTORY, 50)), maxlen=50)
-        done = {c.chain_id for c in self.finished}
-        for doc in store.all(TABLE):
-            chain = ProfitChain.from_doc(doc)
-            if chain.live:
-                self.chains[chain.chain_id] = chain
-            elif chain.chain_id in done:  # archived just before a crash: only drop it
-                store.delete(TABLE, chain.chain_id)
-            else:
-                self._put(chain)
+        self.ledger = ChainLedger(store, bus, clock, settings,
+                                  lambda: self._shared_autonomy() or self._own_autonomy)
+        self.chains, self.finished = self.ledger.chains, self.ledger.finished
         bus.listen(self._on_opened, (PositionOpened,))
         bus.listen(self._on_closed, (PositionClosed,))
         bus.listen(self._on_state, (TradingStateChanged,))
@@ -102,8 +88,7 @@ class ProfitPyramid:
         async with self._lock:
             acted = 0
             for chain_id in due:
-                for step in (self._resume, self._book, self._vanished, self._hunt,
-                             self._progress):
+                for step in (self._resume, self._book, self._vanished, self._hunt, self._progress):
                     chain = self.chains.get(chain_id)
                     if chain is None:
                         break
@@ -201,11 +186,11 @@ class ProfitPyramid:
                                                             self.autonomy())
             if recovery is None:
                 if why != slot.blocked:  # said once per reason; the hunt stays armed
-                    self._put(current.with_slot(replace(slot, blocked=why), now.isoformat()))
-                    self._notice("recovery_blocked", f"Profit-SL recovery blocked — "
-                                 f"{chain.chain_id}", current, (why,))
+                    self.ledger.put(current.with_slot(replace(slot, blocked=why), now.isoformat()))
+                    self.ledger.notice("recovery_blocked", f"Profit-SL recovery blocked — "
+                                       f"{chain.chain_id}", current, (why,))
                 continue
-            self._put(current.with_slot(recovery, now.isoformat()))  # before it is sent
+            self.ledger.put(current.with_slot(recovery, now.isoformat()))  # before it is sent
             sent = await self._send(chain.chain_id, recovery)
             if sent:  # SPEC §6.6: a recovery opened counts toward the daily attempts
                 self.autonomy().record_attempt(chain.chain_id, now)
@@ -219,26 +204,27 @@ class ProfitPyramid:
             return 0
         ok, words = verdict(chain, self._settings().profit_booking)
         if not ok:
-            self._put(self._stopped(chain, words))
+            self.ledger.put(self._stopped(chain, words))
             return 0
         level = chain.next_level()
         if level is None:
-            self._put(replace(chain, status=COMPLETED, updated_at=now.isoformat()))
-            self._notice("profit_chain_completed", f"Profit chain completed — {chain.chain_id}",
-                         chain, (f"levels 0–{chain.current_level}, booked "
-                                 f"{usd(chain.booked_profit)}",))
+            self.ledger.put(replace(chain, status=COMPLETED, updated_at=now.isoformat()))
+            self.ledger.notice("profit_chain_completed",
+                               f"Profit chain completed — {chain.chain_id}", chain,
+                               (f"levels 0–{chain.current_level}, booked "
+                                f"{usd(chain.booked_profit)}",))
             return 0
         slots, why = await self.orders.plan_level(chain, level, now)
         if not slots:
-            self._put(self._stopped(chain, f"level {level} blocked: {why}"))
+            self.ledger.put(self._stopped(chain, f"level {level} blocked: {why}"))
             return 0
         # Stored before any is sent: after a crash these client ids are looked up, so a
         # level is never opened twice.
-        self._put(replace(chain, current_level=level, slots=chain.slots + slots,
-                          updated_at=now.isoformat()))
+        self.ledger.put(replace(chain, current_level=level, slots=chain.slots + slots,
+                                updated_at=now.isoformat()))
         first = slots[0]
         sl = f"SL {usd(first.sl_amount)} each" if first.sl is not None else "no SL"
-        self._notice("pyramid_level_up", f"Pyramid level {level} — {chain.chain_id}", chain, (
+        self.ledger.notice("pyramid_level_up", f"Pyramid level {level} — {chain.chain_id}", chain, (
             f"{len(slots)} × {first.volume:.2f} {chain.direction} {chain.symbol}, {sl}, "
             f"booked at {usd(chain.targets[level])} each",))
         acted = 0
@@ -252,7 +238,7 @@ class ProfitPyramid:
         chain = self.chains[chain_id].with_slot(sent, self._clock.now().isoformat())
         if sent.state == FAILED and chain.status == ACTIVE:
             chain = self._stopped(chain, f"level {slot.level} order failed: {sent.note}")
-        self._put(chain)
+        self.ledger.put(chain)
         return 1 if sent.state == OPEN else 0
 
     # -- what the events say -------------------------------------------------------------
@@ -270,7 +256,7 @@ class ProfitPyramid:
         self.trading.note(position.ticket, profit_chain_id=chain.chain_id, profit_level=0)
         log.info("%s started on #%s (%s %s %.2f, levels %s)", chain.chain_id, position.ticket,
                  chain.direction, chain.symbol, chain.base_lot, list(chain.enabled_levels))
-        self._put(chain)
+        self.ledger.put(chain)
         return chain
 
     def _on_opened(self, event: Event) -> None:
@@ -293,7 +279,7 @@ class ProfitPyramid:
         assert isinstance(event, TradingStateChanged)
         if event.paused and event.reason == "PANIC":
             for chain in [c for c in self.chains.values() if c.status == ACTIVE]:
-                self._put(self._stopped(chain, "panic close"))
+                self.ledger.put(self._stopped(chain, "panic close"))
 
     def _closed(self, chain: ProfitChain, slot: Slot, profit: float, reason: str,
                 price: float) -> None:
@@ -308,18 +294,19 @@ class ProfitPyramid:
         if reason in BOOKED_REASONS or profit >= chain.targets[slot.level] - 0.005:
             done = replace(slot, state=BOOKED, profit=total,
                            note=words + (" (recovered)" if recovery else ""))
-            self._put(chain.with_slot(done, now.isoformat()))
-            self._notice("profit_booked", f"Profit booked {usd(profit)} — {chain.chain_id}",
-                         chain, (f"level {slot.level}: {done.note}",))
+            self.ledger.put(chain.with_slot(done, now.isoformat()))
+            self.ledger.notice("profit_booked",
+                               f"Profit booked {usd(profit)} — {chain.chain_id}", chain,
+                               (f"level {slot.level}: {done.note}",))
         elif (profit < 0 and reason == "SL" and chain.status == ACTIVE
               and pb.profit_sl_hunt.enabled and slot.attempts < pb.profit_sl_hunt.attempts):
-            self._put(chain.with_slot(self._armed(chain, slot, total, price, now, words),
-                                      now.isoformat()))
+            self.ledger.put(chain.with_slot(self._armed(chain, slot, total, price, now, words),
+                                            now.isoformat()))
         elif profit < 0:
             self._lose(chain, replace(slot, state=LOST, profit=total, note=words))
         else:
-            self._put(chain.with_slot(replace(slot, state=CLOSED, profit=total, note=words),
-                                      now.isoformat()))
+            self.ledger.put(chain.with_slot(
+                replace(slot, state=CLOSED, profit=total, note=words), now.isoformat()))
 
     def _armed(self, chain: ProfitChain, slot: Slot, total: float, price: float,
                now: datetime, words: str) -> Slot:
@@ -342,7 +329,7 @@ class ProfitPyramid:
         if self._settings().profit_booking.strict_mode and chain.status == ACTIVE:
             chain = self._stopped(chain, f"level {slot.level} order #{slot.ticket} lost "
                                          f"{usd(-slot.profit)} (strict mode)")
-        self._put(chain)
+        self.ledger.put(chain)
 
     def _stopped(self, chain: ProfitChain, reason: str) -> ProfitChain:
         """STOPPED with the reason; its hunts end, its open orders run on (SPEC §7.2)."""
@@ -352,8 +339,8 @@ class ProfitPyramid:
         log.info("%s stopped: %s", chain.chain_id, reason)
         stopped = replace(chain, status=STOPPED, stop_reason=reason, slots=slots,
                           updated_at=now)
-        self._notice("profit_chain_stopped", f"Profit chain stopped — {chain.chain_id}",
-                     stopped, (reason, f"booked {usd(stopped.booked_profit)}"))
+        self.ledger.notice("profit_chain_stopped", f"Profit chain stopped — {chain.chain_id}",
+                           stopped, (reason, f"booked {usd(stopped.booked_profit)}"))
         return stopped
 
     # -- operator ------------------------------------------------------------------------
@@ -364,7 +351,7 @@ class ProfitPyramid:
             chain = self.chains.get(chain_id)
             if chain is None:
                 return None
-            self._put(self._stopped(chain, reason) if chain.status == ACTIVE else replace(
+            self.ledger.put(self._stopped(chain, reason) if chain.status == ACTIVE else replace(
                 chain, slots=tuple(replace(s, state=LOST) if s.state == HUNT else s
                                    for s in chain.slots)))
             closed = []
@@ -384,7 +371,7 @@ class ProfitPyramid:
                 done.append(result)
         return done
 
-    # -- state, views, notices -----------------------------------------------------------
+    # -- autonomy, views (the ledger keeps the chains) -----------------------------------
     def autonomy(self) -> Autonomy:
         """The re-entry system's instance (one set of limits, SPEC §6.6); an own one only
         when the engine runs without the re-entry system."""
@@ -396,36 +383,8 @@ class ProfitPyramid:
                                           self._trading_day)
         return self._own_autonomy
 
-    def _put(self, chain: ProfitChain) -> None:
-        """Store a live chain; archive a finished one (journal) and free its autonomy slot."""
-        if chain.live:
-            self.chains[chain.chain_id] = chain
-            self._store.put(TABLE, chain.chain_id, chain.to_doc())
-        else:
-            chain = replace(chain, finished_at=self._clock.now().isoformat())
-            self._store.append(HISTORY, chain.to_doc())
-            self._store.delete(TABLE, chain.chain_id)
-            self.chains.pop(chain.chain_id, None)
-            self.finished.append(chain)
-            shared = self._shared_autonomy() or self._own_autonomy
-            if shared is not None:
-                shared.release(chain.chain_id)
-        self._bus.publish(ChainsChanged("profit", self.rows()))
-
     def rows(self) -> tuple[ChainRow, ...]:
-        """Every chain still watched, then those finished this trading day."""
-        calendar = TradingCalendar.from_settings(self._settings())
-        today = calendar.trading_day(self._clock.now())
-        ended = [c for c in self.finished
-                 if calendar.trading_day(datetime.fromisoformat(c.finished_at)) == today]
-        return tuple(chain_row(c) for c in [*self.chains.values(), *ended])
+        return self.ledger.rows()
 
     def history(self, limit: int = 5000) -> list[ProfitChain]:
-        return [ProfitChain.from_doc(d) for d in self._store.tail(HISTORY, limit)]
-
-    def _notice(self, kind: str, title: str, chain: ProfitChain, lines: tuple[str, ...]
-                ) -> None:
-        self._bus.publish(OperatorNotice(type=kind, title=title, lines=(
-            f"{chain.direction} {chain.symbol} · {chain.strategy or 'manual'}", *lines),
-            symbol=chain.symbol, strategy=chain.strategy))
-
+        return self.ledger.history(limit)

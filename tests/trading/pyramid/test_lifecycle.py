@@ -6,8 +6,8 @@ from dataclasses import replace
 
 from core.domain.enums import PauseReason
 from core.engine import Engine, EngineOptions
+from core.trading.pyramid.ledger import TABLE
 from core.trading.pyramid.model import OPEN, SENDING, STOPPED
-from core.trading.pyramid.pyramid import TABLE
 from tests.trading.pyramid.support import (
     aligned,
     finished,
