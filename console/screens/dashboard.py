@@ -145,8 +145,8 @@ class DashboardScreen(Screen[None]):
             return self.maximized is None
         if action == "restore_pane":
             return self.maximized is not None
-        if action == "show_tab":  # a maximised pane stays in front until restored
-            return self.maximized is None
+        if action == "show_tab":  # a maximised pane stays in front until restored: the tab
+            return True if self.maximized is None else None  # keys show, greyed out
         return True
 
     def action_maximize_pane(self) -> None:

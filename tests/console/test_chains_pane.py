@@ -96,6 +96,13 @@ async def test_tab_keys_and_clicks(engine_options: EngineOptions) -> None:
         await pilot.click("#--content-tab-tab-log")
         await pilot.pause()
         assert screen.tabs.active == "tab-log" and screen.log_pane.region.area > 0
+        # While a pane is maximised the tab keys show greyed out and do nothing.
+        screen.positions.table.focus()
+        await pilot.press("m")
+        await wait_until(pilot, lambda: screen.maximized is screen.positions, what="maximised")
+        await pilot.press("3")
+        await pilot.pause()
+        assert screen.tabs.active == "tab-log" and screen.maximized is screen.positions
 
 
 def test_snapshot_chains_tab(snap_compare: Snap, snap_options: EngineOptions) -> None:
