@@ -165,7 +165,10 @@ def describe(handle: asyncio.events.Handle) -> str:
     task = getattr(callback, "__self__", None)
     if isinstance(task, asyncio.Task):
         coro = task.get_coro()
-        return getattr(coro, "__qualname__", type(coro).__name__)
+        name = getattr(coro, "__qualname__", type(coro).__name__)
+        frame = getattr(coro, "cr_frame", None)
+        timer = frame.f_locals.get("self") if frame is not None else None
+        return f"{name} ({timer.name})" if name == "Timer._run_timer" and timer else name
     return getattr(callback, "__qualname__", repr(callback))
 
 

@@ -19,6 +19,7 @@ from console.commands import RegistryCommands
 from console.event_pump import EventPump
 from console.formatting import toast_severity
 from console.messages import (
+    DashboardResumed,
     EngineBuilt,
     EngineFailed,
     EngineStarted,
@@ -134,6 +135,9 @@ class V5ConsoleApp(App[int]):
     def on_theme_setting_changed(self, message: ThemeSettingChanged) -> None:
         self.apply_theme_setting(message.value)
 
+    def on_dashboard_resumed(self, _message: DashboardResumed) -> None:
+        self.call_after_refresh(self.collector.due)
+
     def on_command_palette_opened(self, _message: CommandPalette.Opened) -> None:
         if not self.options.cursor_blink and isinstance(self.screen, CommandPalette):
             self.screen.query_one(CommandInput).cursor_blink = False
@@ -166,7 +170,7 @@ class V5ConsoleApp(App[int]):
         self.lifecycle = "running"
         self.collector.start()
         every = self.collector.every
-        self.set_interval(min(1.0, every / 4), self.collector.due, name="paced-collector")
+        self.set_interval(min(0.5, every / 4), self.collector.due, name="paced-collector")
         self.apply_theme_setting(engine.settings.display.theme)
         pump.flush()
         pump.snapshot()

@@ -9,6 +9,8 @@ from dataclasses import dataclass
 
 NEVER = 1 << 30
 """A full-collection threshold the collector's own counter never reaches."""
+MIN_GAP = 1.0
+"""Seconds between two sweeps at least, however busy."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,16 +31,23 @@ class PacedCollector:
       it lives as long as the app;
     - the young generations are still collected automatically (about 2 ms each);
     - the full collection runs from `due()`, called by a timer, only when `quiet()` says the
-      operator is not in a dialog, and at the latest after twice its interval.
+      operator is not in a dialog: every `every` seconds, or sooner once `churn` young
+      collections have run since the last sweep (a busy screen makes garbage faster, and a
+      sweep's cost grows with the garbage it frees); at the latest after twice its interval.
 
     Objects are freed by reference counting as always; only cyclic garbage waits for a sweep,
     at most `every * 2` seconds."""
 
-    def __init__(self, every: float = 10.0, *, quiet: Callable[[], bool] = lambda: True,
-                 clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(self, every: float = 10.0, *, churn: int = 15,
+                 quiet: Callable[[], bool] = lambda: True,
+                 clock: Callable[[], float] = time.monotonic,
+                 young: Callable[[], int] = lambda: gc.get_count()[2]) -> None:
         self.every = every
+        self.churn = churn
         self.quiet = quiet
         self.clock = clock
+        self.young = young
+        """Young-generation collections since the last full one (CPython counts them)."""
         self.sweeps: list[Sweep] = []
         """The latest sweeps, newest last (at most 100)."""
         self._saved: tuple[int, int, int] | None = None
@@ -67,11 +76,13 @@ class PacedCollector:
         gc.unfreeze()
 
     def due(self) -> Sweep | None:
-        """Sweep if the interval has passed and it is quiet, or twice the interval has."""
+        """Sweep if the interval has passed (or the churn is high) and it is quiet, or if twice
+        the interval has passed."""
         if self._saved is None:
             return None
         waited = self.clock() - self._last
-        if waited >= 2 * self.every or (waited >= self.every and self.quiet()):
+        busy = self.young() >= self.churn and waited >= MIN_GAP
+        if waited >= 2 * self.every or ((waited >= self.every or busy) and self.quiet()):
             return self.sweep()
         return None
 

@@ -173,3 +173,8 @@ class RunCommand(Message):
     def __init__(self, line: str) -> None:
         super().__init__()
         self.line = line
+
+
+class DashboardResumed(Message):
+    """The dashboard is in front again (a dialog or the palette closed). Bubbles up to the
+    app, which sweeps the dialog's garbage then, while it is still small."""

@@ -14,6 +14,7 @@ from console.messages import (
     ChainsUpdated,
     CheckpointsUpdated,
     ConflictsUpdated,
+    DashboardResumed,
     EngineBuilt,
     EngineFailed,
     EngineStarted,
@@ -139,6 +140,9 @@ class DashboardScreen(Screen[None]):
         return next((pane for pane in self.panes
                      if focused is not None and (focused is pane or pane in focused.ancestors)),
                     None)
+
+    def on_screen_resume(self) -> None:
+        self.post_message(DashboardResumed())
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "maximize_pane":

@@ -114,3 +114,38 @@ async def test_the_console_paces_collection_while_it_runs(engine_options: Engine
         assert app.collector.sweeps == []
     assert gc.get_threshold() == before
     assert not app.collector.running
+
+
+def test_churn_brings_the_sweep_forward_when_quiet(restore_gc: None) -> None:
+    clock = Clock()
+    young = 0
+    quiet = True
+    collector = PacedCollector(60, churn=25, quiet=lambda: quiet, clock=clock,
+                               young=lambda: young)
+    collector.start()
+    clock.now += 5
+    young = 24
+    assert collector.due() is None
+    young = 25
+    quiet = False
+    assert collector.due() is None  # busy, but a dialog is open
+    quiet = True
+    assert collector.due() is not None
+    clock.now += 0.5
+    assert collector.due() is None  # at most one sweep a second, however busy
+    collector.stop()
+
+
+async def test_closing_a_dialog_sweeps_what_it_left_when_the_churn_is_high(
+        engine_options: EngineOptions) -> None:
+    app = console_for(Engine(engine_options), full_collection_every=600)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_running(pilot)
+        app.collector.young = lambda: app.collector.churn  # a busy screen
+        app.push_screen(ResultScreen(Reply("Status", lines=("x",) * 10, command_line="/s")))
+        await wait_until(pilot, lambda: isinstance(app.screen, ResultScreen), what="modal")
+        app.collector.sweeps.clear()
+        await pilot.pause(1.2)
+        assert app.collector.sweeps == []  # not while the dialog is open
+        app.pop_screen()
+        await wait_until(pilot, lambda: len(app.collector.sweeps) == 1, what="a sweep")
