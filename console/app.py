@@ -99,7 +99,7 @@ class V5ConsoleApp(App[int]):
         self.actor = Actor(Surface.CONSOLE, "console", admin=True)
         self.dashboard = DashboardScreen(id="dashboard")
         self.collector = PacedCollector(self.options.full_collection_every,
-                                        quiet=lambda: self.screen is self.dashboard)
+                                        quiet=self._dashboard_in_front)
 
     # -- composition ---------------------------------------------------------------------------
     def get_default_screen(self) -> DashboardScreen:
@@ -134,6 +134,11 @@ class V5ConsoleApp(App[int]):
 
     def on_theme_setting_changed(self, message: ThemeSettingChanged) -> None:
         self.apply_theme_setting(message.value)
+
+    def _dashboard_in_front(self) -> bool:
+        """No dialog or palette open (never raises, even while the app winds down)."""
+        stack = self.screen_stack
+        return bool(stack) and stack[-1] is self.dashboard
 
     def on_dashboard_resumed(self, _message: DashboardResumed) -> None:
         self.call_after_refresh(self.collector.due)
