@@ -12,6 +12,7 @@ from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.command import CommandInput, CommandPalette
 from textual.screen import Screen
+from textual.timer import Timer
 from textual.worker import Worker, WorkerCancelled, WorkerFailed
 
 from console.collector import PacedCollector
@@ -100,6 +101,7 @@ class V5ConsoleApp(App[int]):
         self.dashboard = DashboardScreen(id="dashboard")
         self.collector = PacedCollector(self.options.full_collection_every,
                                         quiet=self._dashboard_in_front)
+        self.collector_timer: Timer | None = None
 
     # -- composition ---------------------------------------------------------------------------
     def get_default_screen(self) -> DashboardScreen:
@@ -175,7 +177,8 @@ class V5ConsoleApp(App[int]):
         self.lifecycle = "running"
         self.collector.start()
         every = self.collector.every
-        self.set_interval(min(0.5, every / 4), self.collector.due, name="paced-collector")
+        self.collector_timer = self.set_interval(min(0.5, every / 4), self.collector.due,
+                                                 name="paced-collector")
         self.apply_theme_setting(engine.settings.display.theme)
         pump.flush()
         pump.snapshot()

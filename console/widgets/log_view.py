@@ -5,6 +5,7 @@ from __future__ import annotations
 from bisect import bisect_right
 from collections import deque
 from collections.abc import Callable, Hashable, Iterable
+from itertools import islice
 from typing import Generic, TypeVar
 
 from rich.cells import cell_len
@@ -125,7 +126,7 @@ class LogView(ScrollView, Generic[Entry], can_focus=True):
 
     def _extend_starts(self) -> None:
         starts = self._starts
-        for count in list(self._counts)[len(starts) - 1:]:
+        for count in islice(self._counts, len(starts) - 1, None):
             starts.append(starts[-1] + count)
 
     def _line_starts(self) -> list[int]:
